@@ -1,0 +1,53 @@
+/**
+ * Opens the database: a PostgreSQL server when a URL is given, otherwise PGlite
+ * (PostgreSQL compiled to WASM) in a data folder, or in memory for tests.
+ */
+import fs from 'node:fs';
+import knexFactory, { type Knex } from 'knex';
+import pg from 'pg';
+import ClientPGLite from 'knex-pglite';
+import { PGlite } from '@electric-sql/pglite';
+
+// Counts and sums come back as bigint/numeric; parse them as JS numbers on both drivers.
+pg.types.setTypeParser(20, (v) => Number(v));
+pg.types.setTypeParser(1700, (v) => Number(v));
+
+export interface DatabaseTarget {
+  /** postgres:// URL of a server; when absent PGlite is used. */
+  url?: string;
+  /** PGlite data folder; absent means in memory. */
+  dataDir?: string;
+  pool?: { min: number; max: number };
+}
+
+export interface Database {
+  knex: Knex;
+  kind: 'postgres' | 'pglite';
+  close(): Promise<void>;
+}
+
+export async function openDatabase(target: DatabaseTarget): Promise<Database> {
+  if (target.url) {
+    const knex = knexFactory({
+      client: 'pg',
+      connection: target.url,
+      pool: target.pool ?? { min: 0, max: 10 },
+    });
+    await knex.raw('select 1');
+    return { knex, kind: 'postgres', close: () => knex.destroy() };
+  }
+  if (target.dataDir) fs.mkdirSync(target.dataDir, { recursive: true });
+  const pglite = new PGlite(target.dataDir, {
+    parsers: { 20: (v: string) => Number(v), 1700: (v: string) => Number(v) },
+  });
+  await pglite.waitReady;
+  const knex = knexFactory({ client: ClientPGLite as unknown as typeof knexFactory.Client, connection: () => ({ pglite }) } as Knex.Config);
+  return {
+    knex,
+    kind: 'pglite',
+    async close() {
+      await knex.destroy();
+      if (!pglite.closed) await pglite.close();
+    },
+  };
+}

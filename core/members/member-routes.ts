@@ -1,0 +1,39 @@
+/** Admins manage the members of their own tenant. */
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { KernelServices } from '../plugin-host/context.ts';
+import { IdParams, MemberSchema, Name } from '../http/schemas.ts';
+
+const PERMISSION = 'settings.members';
+
+export function memberRoutes(k: KernelServices) {
+  return async (root: FastifyInstance) => {
+    const app = root.withTypeProvider<TypeBoxTypeProvider>();
+    app.get('/', { schema: { tags: ['members'], summary: 'List members', response: { 200: Type.Object({ items: Type.Array(MemberSchema) }) } }, config: { permission: PERMISSION } }, async (req) => ({
+      items: await k.members.list(req.member().tenantId),
+    }));
+    app.post('/', {
+      schema: {
+        tags: ['members'],
+        summary: 'Create a member (takes a seat)',
+        body: Type.Object({ email: Type.String({ minLength: 3, maxLength: 254 }), name: Name(), password: Type.String({ minLength: 8, maxLength: 1024 }), roleKey: Type.String({ minLength: 1, maxLength: 64 }) }),
+        response: { 201: MemberSchema },
+      },
+      config: { permission: PERMISSION },
+    }, async (req, reply) => {
+      reply.status(201);
+      return k.members.create(req.member().tenantId, req.body);
+    });
+    app.patch('/:id', {
+      schema: {
+        tags: ['members'],
+        summary: 'Change a member\'s name, role, password or disable them',
+        params: IdParams,
+        body: Type.Object({ name: Type.Optional(Name()), roleKey: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })), disabled: Type.Optional(Type.Boolean()), password: Type.Optional(Type.String({ minLength: 8, maxLength: 1024 })) }),
+        response: { 200: MemberSchema },
+      },
+      config: { permission: PERMISSION },
+    }, async (req) => k.members.update(req.member().tenantId, req.params.id, req.body));
+  };
+}
