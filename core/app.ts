@@ -23,6 +23,7 @@ import { KERNEL_PERMISSIONS } from './permissions/kernel-nodes.ts';
 import { AuthService } from './auth/auth-service.ts';
 import { HookBus, KERNEL_OWNER } from './hooks/hook-bus.ts';
 import { Outbox } from './hooks/outbox.ts';
+import { FileStore } from './files/file-store.ts';
 import { Realtime } from './realtime/realtime.ts';
 import { PluginStateService } from './plugin-host/plugin-state.ts';
 import { discoverPlugins, orderByDependencies } from './plugin-host/discover.ts';
@@ -86,7 +87,8 @@ export async function buildApp(options: BuildOptions): Promise<ParleyApp> {
   const auth = new AuthService(knex, tenants, roles, hooks);
   const outbox = new Outbox();
   const realtime = new Realtime(auth, pluginState, log);
-  const kernel: KernelServices = { config, knex, log, tenants, members, roles, auth, permissions, pluginState, hooks, realtime, outbox };
+  const files = new FileStore(knex, config.uploadMaxBytes);
+  const kernel: KernelServices = { config, knex, log, tenants, members, roles, auth, permissions, pluginState, hooks, realtime, outbox, files };
   pluginState.onChange((tenantId, pluginId, enabled) => {
     void hooks.action(enabled ? 'plugin.enabled' : 'plugin.disabled', { tenantId }, { pluginId });
   });

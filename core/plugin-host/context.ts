@@ -19,6 +19,8 @@ import type { PermissionRegistry } from '../permissions/tree.ts';
 import type { PluginStateService } from './plugin-state.ts';
 import type { AuthService } from '../auth/auth-service.ts';
 import type { Config } from '../../config/index.ts';
+import type { FileStore, SaveFileInput, StoredFile } from '../files/file-store.ts';
+import type { FastifyReply } from 'fastify';
 
 /** Kernel services a plugin may call. */
 export interface KernelServices {
@@ -34,6 +36,7 @@ export interface KernelServices {
   hooks: HookBus;
   realtime: Realtime;
   outbox: Outbox;
+  files: FileStore;
 }
 
 export interface PluginContext {
@@ -64,6 +67,13 @@ export interface PluginContext {
     emit(ns: NamespaceName, rooms: string | string[], event: string, data: unknown): void;
     join(ns: NamespaceName, selector: string, room: string): void;
     leave(ns: NamespaceName, selector: string, room: string): void;
+  };
+  /** Uploaded files, stored in the database, typed by their bytes. */
+  files: {
+    save(input: SaveFileInput, trx?: Knex | Knex.Transaction): Promise<StoredFile>;
+    get(tenantId: string, id: string): Promise<StoredFile & { data: Buffer }>;
+    meta(tenantId: string, id: string): Promise<StoredFile>;
+    send(reply: FastifyReply, tenantId: string, id: string, opts?: { download?: boolean; cacheSeconds?: number }): Promise<FastifyReply>;
   };
   /** Records a domain event in the caller's transaction (the outbox). */
   recordEvent(trx: Knex | Knex.Transaction, tenantId: string, type: string, payload: Record<string, unknown>): Promise<number>;

@@ -79,6 +79,12 @@ export async function registerPlugins(app: FastifyInstance, kernel: KernelServic
         join: (ns, selector, room) => kernel.realtime.join(ns, selector, room),
         leave: (ns, selector, room) => kernel.realtime.leave(ns, selector, room),
       },
+      files: {
+        save: (input, trx) => kernel.files.save(id, input, trx),
+        get: (tenantId, fileId) => kernel.files.get(tenantId, fileId),
+        meta: (tenantId, fileId) => kernel.files.meta(tenantId, fileId),
+        send: (reply, tenantId, fileId, opts) => kernel.files.send(reply, tenantId, fileId, opts),
+      },
       recordEvent: (trx, tenantId, type, payload) => kernel.outbox.record(trx, tenantId, id, type, payload),
       isEnabled: (tenantId) => kernel.pluginState.isEnabled(tenantId, id),
       settings: (tenantId) => kernel.pluginState.getSettings(tenantId, id),
