@@ -35,6 +35,7 @@ const securityFor = (permission: string | undefined) => {
 };
 
 const toOpenApiPath = (url: string) => url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+const withoutTrailingSlash = (p: string) => (p.length > 1 ? p.replace(/\/+$/, '') : p);
 
 export async function registerOpenApi(app: FastifyInstance): Promise<void> {
   const catalogue: RouteInfo[] = [];
@@ -42,7 +43,13 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const method of methods) {
-      catalogue.push({ method, url: route.url, permission: route.config?.permission, pluginId: route.config?.pluginId });
+      // Read the config when asked: onRoute hooks of nested contexts (e.g. /docs) set it after this one runs.
+      catalogue.push({
+        method,
+        url: route.url,
+        get permission() { return route.config?.permission; },
+        get pluginId() { return route.config?.pluginId; },
+      });
     }
   });
 
@@ -62,8 +69,12 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
     transformObject: (documentObject) => {
       const openapiObject = (documentObject as { openapiObject: Record<string, unknown> }).openapiObject;
       const doc = openapiObject as { paths?: Record<string, Record<string, Record<string, unknown>>> };
+      // A route mounted at its prefix's root ('/api/members/') is documented without the trailing slash.
+      const paths: Record<string, Record<string, Record<string, unknown>>> = {};
+      for (const [p, ops] of Object.entries(doc.paths ?? {})) paths[withoutTrailingSlash(p)] = { ...paths[withoutTrailingSlash(p)], ...ops };
+      doc.paths = paths;
       for (const info of catalogue) {
-        const op = doc.paths?.[toOpenApiPath(info.url)]?.[info.method.toLowerCase()];
+        const op = paths[withoutTrailingSlash(toOpenApiPath(info.url))]?.[info.method.toLowerCase()];
         if (!op) continue;
         op.security = securityFor(info.permission);
         if (info.permission !== '@public') op['x-permission'] = info.permission;
