@@ -31,7 +31,12 @@ export function authRoutes(k: KernelServices) {
         rateLimit: {
           max: k.config.loginRateLimit.max,
           timeWindow: k.config.loginRateLimit.windowMs,
-          keyGenerator: (req) => `${req.ip}|${String((req.body as { email?: string } | undefined)?.email ?? '').toLowerCase()}`,
+          // Counted after the body is parsed, so each address of each tenant has its own budget per client.
+          hook: 'preHandler',
+          keyGenerator: (req) => {
+            const body = req.body as { tenant?: string; email?: string };
+            return `${req.ip}|${body.tenant}|${String(body.email).trim().toLowerCase()}`;
+          },
           errorResponseBuilder: (_req, ctx) => ({ statusCode: 429, code: 'TOO_MANY_ATTEMPTS', message: `Too many sign-in attempts; try again in ${Math.ceil(ctx.ttl / 1000)} s.` }),
         },
       },
