@@ -18,6 +18,7 @@ export function apiKeyRoutes(k: KernelServices) {
       config: { permission: PERMISSION },
     }, async (req, reply) => {
       const m = req.member();
+      await k.roles.assertRoleWithin(m.tenantId, m.grants, req.body.roleKey);
       reply.status(201);
       return k.auth.createApiKey(m.tenantId, m.apiKeyId ? null : m.memberId, req.body.name, req.body.roleKey);
     });

@@ -22,8 +22,10 @@ export function memberRoutes(k: KernelServices) {
       },
       config: { permission: PERMISSION },
     }, async (req, reply) => {
+      const m = req.member();
+      await k.roles.assertRoleWithin(m.tenantId, m.grants, req.body.roleKey);
       reply.status(201);
-      return k.members.create(req.member().tenantId, req.body);
+      return k.members.create(m.tenantId, req.body);
     });
     app.patch('/:id', {
       schema: {
@@ -34,6 +36,13 @@ export function memberRoutes(k: KernelServices) {
         response: { 200: MemberSchema },
       },
       config: { permission: PERMISSION },
-    }, async (req) => k.members.update(req.member().tenantId, req.params.id, req.body));
+    }, async (req) => {
+      const m = req.member();
+      const target = await k.members.get(m.tenantId, req.params.id);
+      // Changing someone holding more than you (or giving a bigger role) would be a way up.
+      await k.roles.assertRoleWithin(m.tenantId, m.grants, target.role_key);
+      if (req.body.roleKey !== undefined) await k.roles.assertRoleWithin(m.tenantId, m.grants, req.body.roleKey);
+      return k.members.update(m.tenantId, req.params.id, req.body);
+    });
   };
 }

@@ -71,15 +71,34 @@ export class MemberService {
     const member = await this.get(tenantId, id);
     if (patch.roleKey !== undefined) await this.roles.get(tenantId, patch.roleKey);
     if (patch.password !== undefined && patch.password.length < 8) throw errors.badRequest('WEAK_PASSWORD', 'A password has at least 8 characters.', 'password');
-    const updated = await Member.query(this.knex).patchAndFetchById(member.id, {
-      ...(patch.name !== undefined ? { name: patch.name } : {}),
-      ...(patch.roleKey !== undefined ? { role_key: patch.roleKey } : {}),
-      ...(patch.disabled !== undefined ? { disabled: patch.disabled } : {}),
-      ...(patch.password !== undefined ? { password_hash: await hashPassword(patch.password) } : {}),
+    const passwordHash = patch.password !== undefined ? await hashPassword(patch.password) : undefined;
+    const updated = await this.knex.transaction(async (trx) => {
+      // Lock the tenant row: seat and last-admin checks must not race with other member changes.
+      const tenant = await Tenant.query(trx).findById(tenantId).forUpdate();
+      if (!tenant) throw errors.notFound('TENANT_NOT_FOUND', 'No such tenant.');
+      const current = await Member.query(trx).findOne({ tenant_id: tenantId, id: member.id });
+      if (!current) throw errors.notFound('MEMBER_NOT_FOUND', 'No such member.');
+      if (patch.disabled === false && current.disabled) {
+        const used = await Member.query(trx).where({ tenant_id: tenantId, disabled: false }).resultSize();
+        if (used >= tenant.seats) throw errors.conflict('SEATS_EXHAUSTED', `All ${tenant.seats} seats are in use; buy more seats or disable a member.`);
+      }
+      const losesAdmin = current.role_key === 'admin' && !current.disabled
+        && (patch.disabled === true || (patch.roleKey !== undefined && patch.roleKey !== 'admin'));
+      if (losesAdmin) {
+        const admins = await Member.query(trx).where({ tenant_id: tenantId, role_key: 'admin', disabled: false }).whereNot({ id: current.id }).resultSize();
+        if (admins === 0) throw errors.conflict('LAST_ADMIN', 'The tenant would have no active administrator left.');
+      }
+      const row = await Member.query(trx).patchAndFetchById(current.id, {
+        ...(patch.name !== undefined ? { name: patch.name } : {}),
+        ...(patch.roleKey !== undefined ? { role_key: patch.roleKey } : {}),
+        ...(patch.disabled !== undefined ? { disabled: patch.disabled } : {}),
+        ...(passwordHash !== undefined ? { password_hash: passwordHash } : {}),
+      });
+      if (patch.disabled || passwordHash !== undefined) {
+        await trx('member_sessions').where({ tenant_id: tenantId, member_id: current.id }).delete();
+      }
+      return row;
     });
-    if (patch.disabled || patch.password !== undefined) {
-      await this.knex('member_sessions').where({ tenant_id: tenantId, member_id: member.id }).delete();
-    }
     return memberView(updated);
   }
 }

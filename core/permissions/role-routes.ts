@@ -21,11 +21,14 @@ export function roleRoutes(k: KernelServices) {
       items: await k.roles.list(req.member().tenantId),
     }));
     app.post('/', { schema: { tags: ['roles'], summary: 'Create a custom role', body: Type.Object({ name: Name(), grants: Grants }), response: { 201: RoleSchema } }, config: { permission: PERMISSION } }, async (req, reply) => {
+      const m = req.member();
       reply.status(201);
-      return k.roles.create(req.member().tenantId, req.body.name, req.body.grants);
+      return k.roles.create(m.tenantId, req.body.name, req.body.grants, m.grants);
     });
-    app.patch('/:key', { schema: { tags: ['roles'], summary: 'Rename a custom role or change its grants', params: KeyParams, body: Type.Object({ name: Type.Optional(Name()), grants: Type.Optional(Grants) }), response: { 200: RoleSchema } }, config: { permission: PERMISSION } }, async (req) =>
-      k.roles.update(req.member().tenantId, req.params.key, req.body));
+    app.patch('/:key', { schema: { tags: ['roles'], summary: 'Rename a custom role or change its grants', params: KeyParams, body: Type.Object({ name: Type.Optional(Name()), grants: Type.Optional(Grants) }), response: { 200: RoleSchema } }, config: { permission: PERMISSION } }, async (req) => {
+      const m = req.member();
+      return k.roles.update(m.tenantId, req.params.key, req.body, m.grants);
+    });
     app.delete('/:key', { schema: { tags: ['roles'], summary: 'Delete a custom role no member uses', params: KeyParams, response: { 200: Ok } }, config: { permission: PERMISSION } }, async (req) => {
       await k.roles.remove(req.member().tenantId, req.params.key);
       return { ok: true };

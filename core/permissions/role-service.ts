@@ -4,9 +4,9 @@
  */
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
-import { Role, Member } from '../models/index.ts';
+import { Role, Member, ApiKey } from '../models/index.ts';
 import { errors } from '../http/errors.ts';
-import type { PermissionRegistry } from './tree.ts';
+import { grantsCover, type PermissionRegistry } from './tree.ts';
 
 export interface RoleView {
   key: string;
@@ -43,6 +43,22 @@ export class RoleService {
     return { key: role.key, name: role.name, system: role.system, grants: this.grantsOf(role) };
   }
 
+  /**
+   * Refuses to let someone hand out what they do not hold: a member may give a role (to a member, an
+   * API key, or a custom role's grants) only if their own grants cover all of it.
+   */
+  assertWithin(holderGrants: string[], grants: string[]): void {
+    const beyond = grants.filter((g) => !grantsCover(holderGrants, g));
+    if (beyond.length) {
+      throw errors.forbidden('PERMISSION_ESCALATION', `You cannot hand out permissions you do not hold: ${beyond.join(', ')}.`);
+    }
+  }
+
+  /** `assertWithin` for handing out the role `key` of the tenant. */
+  async assertRoleWithin(tenantId: string, holderGrants: string[], key: string): Promise<void> {
+    this.assertWithin(holderGrants, this.grantsOf(await this.get(tenantId, key)));
+  }
+
   private checkGrants(grants: string[]): string[] {
     for (const g of grants) {
       if (!this.registry.has(g)) throw errors.badRequest('UNKNOWN_PERMISSION', `There is no permission "${g}".`, 'grants');
@@ -50,23 +66,29 @@ export class RoleService {
     return [...new Set(grants)].sort();
   }
 
-  async create(tenantId: string, name: string, grants: string[]): Promise<RoleView> {
+  /** `holderGrants`: the grants of whoever creates the role, which must cover the new role's. */
+  async create(tenantId: string, name: string, grants: string[], holderGrants: string[] = ['*']): Promise<RoleView> {
+    const checked = this.checkGrants(grants);
+    this.assertWithin(holderGrants, checked);
     const role = await Role.query(this.knex).insertAndFetch({
       tenant_id: tenantId,
       key: `role-${crypto.randomBytes(4).toString('hex')}`,
       name,
       system: false,
-      grants: this.checkGrants(grants),
+      grants: checked,
     });
     return this.view(role);
   }
 
-  async update(tenantId: string, key: string, patch: { name?: string; grants?: string[] }): Promise<RoleView> {
+  async update(tenantId: string, key: string, patch: { name?: string; grants?: string[] }, holderGrants: string[] = ['*']): Promise<RoleView> {
     const role = await this.get(tenantId, key);
     if (role.system) throw errors.forbidden('SYSTEM_ROLE', 'System roles cannot be changed.');
+    this.assertWithin(holderGrants, role.grants);
+    const grants = patch.grants !== undefined ? this.checkGrants(patch.grants) : undefined;
+    if (grants) this.assertWithin(holderGrants, grants);
     const updated = await Role.query(this.knex).patchAndFetchById(role.id, {
       ...(patch.name !== undefined ? { name: patch.name } : {}),
-      ...(patch.grants !== undefined ? { grants: this.checkGrants(patch.grants) } : {}),
+      ...(grants !== undefined ? { grants } : {}),
     });
     return this.view(updated);
   }
@@ -76,6 +98,8 @@ export class RoleService {
     if (role.system) throw errors.forbidden('SYSTEM_ROLE', 'System roles cannot be deleted.');
     const users = await Member.query(this.knex).where({ tenant_id: tenantId, role_key: key }).resultSize();
     if (users > 0) throw errors.conflict('ROLE_IN_USE', `${users} member(s) still have this role.`);
+    const keys = await ApiKey.query(this.knex).where({ tenant_id: tenantId, role_key: key }).whereNull('revoked_at').resultSize();
+    if (keys > 0) throw errors.conflict('ROLE_IN_USE', `${keys} API key(s) still act with this role.`);
     await Role.query(this.knex).deleteById(role.id);
   }
 }
