@@ -42,10 +42,20 @@ export class HookBus {
     this.filters.set(name, list);
   }
 
+  /**
+   * The handlers a hook reaches for a tenant, in delivery order: the kernel's, and those of plugins
+   * enabled for the tenant. `action` and `filter` deliver through this and nothing else.
+   */
   private async active<H>(list: Registered<H>[] | undefined, tenantId: string): Promise<Registered<H>[]> {
     if (!list || list.length === 0) return [];
     const enabled = await this.enabledOwners(tenantId);
     return list.filter((r) => r.owner === KERNEL_OWNER || enabled.has(r.owner));
+  }
+
+  /** Owners of the handlers that `action`/`filter` would run for a tenant, in order (for the contract test and diagnostics). */
+  async recipients(kind: 'action' | 'filter', name: string, tenantId: string): Promise<string[]> {
+    const list = kind === 'action' ? this.actions.get(name) : this.filters.get(name);
+    return (await this.active(list, tenantId)).map((r) => r.owner);
   }
 
   /** Delivers an action; resolves when every handler has finished. Never rejects. */

@@ -38,7 +38,7 @@ export function toErrorBody(err: unknown): ErrorBody {
   const fe = err as FastifyError & { validation?: Array<{ instancePath: string; params?: Record<string, unknown>; message?: string }> };
   if (fe && fe.validation) {
     const first = fe.validation[0];
-    const missing = first?.params?.missingProperty as string | undefined;
+    const missing = (first?.params?.missingProperty ?? first?.params?.additionalProperty) as string | undefined;
     const pathPart = first?.instancePath?.replace(/^\//, '').replace(/\//g, '.') ?? '';
     const field = [pathPart, missing].filter(Boolean).join('.') || (fe as { validationContext?: string }).validationContext || 'body';
     return { statusCode: 400, code: 'VALIDATION_FAILED', message: `${field}: ${first?.message ?? 'is invalid'}`, field };

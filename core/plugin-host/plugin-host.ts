@@ -1,7 +1,8 @@
 /**
  * The plugin host: runs each plugin's migrations on its own ledger (after the kernel's, in
- * dependency order), declares its permission nodes, and calls its server entry with a context whose
- * routes, socket events and hooks are all bound to the plugin and gated per tenant.
+ * dependency order, under the table rule), declares its permission nodes, and calls its server
+ * entry with a context whose routes, socket events and hooks are all bound to the plugin and gated
+ * per tenant.
  */
 import path from 'node:path';
 import fs from 'node:fs';
@@ -12,13 +13,29 @@ import type { PluginDescriptor } from './manifest.ts';
 import type { KernelServices, PluginContext, PluginEntry } from './context.ts';
 import type { AwilixContainer } from 'awilix';
 import * as migrator from '../db/migrator.ts';
+import { tableRule } from './table-rule.ts';
+
+export class PluginStartError extends Error {
+  override name = 'PluginStartError';
+}
 
 export function ledgerOf(p: PluginDescriptor): migrator.Ledger {
   return { name: p.manifest.id, directory: path.join(p.dir, p.manifest.migrations ?? 'migrations') };
 }
 
+/** Applies one plugin's pending migrations under the table rule. */
+export async function migratePlugin(knex: Knex, p: PluginDescriptor): Promise<string[]> {
+  return migrator.up(knex, ledgerOf(p), { check: tableRule(p.manifest) });
+}
+
+/** Reverts the last `steps` migrations of one plugin. */
+export async function revertPlugin(knex: Knex, p: PluginDescriptor, steps = 1): Promise<string[]> {
+  return migrator.down(knex, ledgerOf(p), steps, { check: tableRule(p.manifest) });
+}
+
+/** Migrates plugins in the order given (dependency order). */
 export async function migratePlugins(knex: Knex, plugins: PluginDescriptor[]): Promise<void> {
-  for (const p of plugins) await migrator.up(knex, ledgerOf(p));
+  for (const p of plugins) await migratePlugin(knex, p);
 }
 
 export function declarePermissions(kernel: KernelServices, plugins: PluginDescriptor[]): void {
@@ -28,7 +45,7 @@ export function declarePermissions(kernel: KernelServices, plugins: PluginDescri
       if (parent) {
         const owner = kernel.permissions.get(parent)?.owner;
         const allowed = owner === 'core' || owner === p.manifest.id || (p.manifest.dependencies ?? []).includes(owner ?? '');
-        if (!allowed) throw new Error(`plugin ${p.manifest.id} puts permissions under "${parent}", which belongs to neither the kernel nor a dependency`);
+        if (!allowed) throw new PluginStartError(`plugin ${p.manifest.id} puts permissions under "${parent}", which belongs to neither the kernel nor a dependency`);
       }
       kernel.permissions.declare(p.manifest.id, group.nodes as never, parent);
     }
@@ -38,12 +55,38 @@ export function declarePermissions(kernel: KernelServices, plugins: PluginDescri
 async function loadEntry(p: PluginDescriptor): Promise<PluginEntry | null> {
   const file = path.join(p.dir, p.manifest.server ?? 'server.ts');
   if (!fs.existsSync(file)) {
-    if (p.manifest.server) throw new Error(`plugin ${p.manifest.id}: server entry ${file} does not exist`);
+    if (p.manifest.server) throw new PluginStartError(`plugin ${p.manifest.id}: server entry ${file} does not exist`);
     return null;
   }
   const mod = (await import(pathToFileURL(file).href)) as { default?: PluginEntry };
-  if (typeof mod.default !== 'function') throw new Error(`plugin ${p.manifest.id}: ${file} must export a default function (definePlugin)`);
+  if (typeof mod.default !== 'function') throw new PluginStartError(`plugin ${p.manifest.id}: ${file} must export a default function (definePlugin)`);
   return mod.default;
+}
+
+/**
+ * Fastify features that would answer requests without the access gate deciding first: a not-found
+ * handler runs for unmatched URLs (no route, so no plugin check), and an error handler could turn
+ * PLUGIN_DISABLED into something else. Plugin contexts (and their children) may use neither.
+ */
+function sealContext(child: FastifyInstance, id: string): void {
+  for (const method of ['setNotFoundHandler', 'setErrorHandler'] as const) {
+    Object.defineProperty(child, method, {
+      value: () => {
+        throw new PluginStartError(`plugin ${id}: ${method} is not available to plugins (the kernel answers not-found and errors for every route)`);
+      },
+    });
+  }
+}
+
+function bindRoutes(child: FastifyInstance, id: string): void {
+  child.addHook('onRoute', (route) => {
+    route.config = { ...(route.config ?? {}), pluginId: id };
+    const permission = route.config.permission;
+    if (!permission) throw new PluginStartError(`plugin ${id}: route ${route.method} ${route.url} declares no config.permission`);
+    if (permission === '@public' && !route.url.includes(':tenant')) {
+      throw new PluginStartError(`plugin ${id}: public route ${route.url} must name its tenant with a :tenant path parameter`);
+    }
+  });
 }
 
 export async function registerPlugins(app: FastifyInstance, kernel: KernelServices, container: AwilixContainer, plugins: PluginDescriptor[]): Promise<void> {
@@ -53,6 +96,13 @@ export async function registerPlugins(app: FastifyInstance, kernel: KernelServic
     const entry = await loadEntry(p);
     if (!entry) continue;
     const routeFns: Array<(app: FastifyInstance) => void | Promise<void>> = [];
+    // Everything a plugin registers is registered while it starts, so the host (and the contract
+    // test) sees all of it; later registrations would escape that view.
+    let started = false;
+    const duringStart = <A extends unknown[], R>(what: string, fn: (...args: A) => R) => (...args: A): R => {
+      if (started) throw new PluginStartError(`plugin ${id}: ${what} must be called while the plugin starts, not later`);
+      return fn(...args);
+    };
     const ctx: PluginContext = {
       id,
       manifest: p.manifest,
@@ -65,16 +115,18 @@ export async function registerPlugins(app: FastifyInstance, kernel: KernelServic
       members: kernel.members,
       roles: kernel.roles,
       auth: kernel.auth,
-      routes: (fn) => routeFns.push(fn),
+      routes: duringStart('ctx.routes()', (fn) => {
+        routeFns.push(fn);
+      }),
       hooks: {
-        onAction: (name, handler) => kernel.hooks.onAction(id, name, handler),
-        addFilter: (name, handler, priority) => kernel.hooks.addFilter(id, name, handler, priority),
+        onAction: duringStart('ctx.hooks.onAction()', (name, handler) => kernel.hooks.onAction(id, name, handler)),
+        addFilter: duringStart('ctx.hooks.addFilter()', (name, handler, priority) => kernel.hooks.addFilter(id, name, handler, priority)),
         action: (name, hctx, payload) => kernel.hooks.action(name, hctx, payload),
         filter: (name, hctx, value) => kernel.hooks.filter(name, hctx, value),
       },
       realtime: {
-        on: (ns, event, options, handler) => kernel.realtime.on(id, ns, event, options, handler),
-        onConnection: (ns, fn) => kernel.realtime.onConnection(id, ns, fn),
+        on: duringStart('ctx.realtime.on()', (ns, event, options, handler) => kernel.realtime.on(id, ns, event, options, handler)),
+        onConnection: duringStart('ctx.realtime.onConnection()', (ns, fn) => kernel.realtime.onConnection(id, ns, fn)),
         emit: (ns, rooms, event, data) => kernel.realtime.emit(ns, rooms, event, data),
         join: (ns, selector, room) => kernel.realtime.join(ns, selector, room),
         leave: (ns, selector, room) => kernel.realtime.leave(ns, selector, room),
@@ -92,21 +144,23 @@ export async function registerPlugins(app: FastifyInstance, kernel: KernelServic
         exposed.set(id, api);
       },
       dependency: <T extends object>(depId: string): T => {
-        if (!(p.manifest.dependencies ?? []).includes(depId)) throw new Error(`plugin ${id} must declare "${depId}" as a dependency to use it`);
+        if (!(p.manifest.dependencies ?? []).includes(depId)) throw new PluginStartError(`plugin ${id} must declare "${depId}" as a dependency to use it`);
         const api = exposed.get(depId);
-        if (!api) throw new Error(`plugin ${depId} exposes no API`);
+        if (!api) throw new PluginStartError(`plugin ${depId} exposes no API (it calls ctx.expose() to publish one)`);
         return api as T;
       },
     };
-    await entry(ctx);
+    try {
+      await entry(ctx);
+    } catch (err) {
+      if (err instanceof PluginStartError) throw err;
+      throw new PluginStartError(`plugin ${id} failed to start: ${(err as Error).message}`, { cause: err });
+    }
+    started = true;
     await app.register(
       async (child) => {
-        child.addHook('onRoute', (route) => {
-          route.config = { ...(route.config ?? {}), pluginId: id };
-          if (route.config.permission === '@public' && !route.url.includes(':tenant')) {
-            throw new Error(`plugin ${id}: public route ${route.url} must name its tenant with a :tenant path parameter`);
-          }
-        });
+        bindRoutes(child, id);
+        sealContext(child, id);
         for (const fn of routeFns) await fn(child);
       },
       { prefix: `/api/${id}` },

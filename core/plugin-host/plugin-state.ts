@@ -4,12 +4,13 @@
  * every plugin it depends on is effective too.
  */
 import type { Knex } from 'knex';
-import { Ajv, type ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
 import { TenantPlugin, type Tenant } from '../models/index.ts';
 import type { TenantService } from '../tenants/tenant-service.ts';
 import type { PluginDescriptor } from './manifest.ts';
 import { errors } from '../http/errors.ts';
 import type { LocalizedText } from '../i18n.ts';
+import { compileSettingsSchema, errorField } from './settings-schema.ts';
 
 export type LicenseKind = 'included' | 'addon' | 'unavailable';
 
@@ -39,8 +40,7 @@ export class PluginStateService {
     private readonly plugins: PluginDescriptor[],
   ) {
     this.byId = new Map(plugins.map((p) => [p.manifest.id, p]));
-    const ajv = new Ajv({ allErrors: false, useDefaults: true, strict: false });
-    for (const p of plugins) if (p.manifest.settings) this.validators.set(p.manifest.id, ajv.compile(p.manifest.settings));
+    for (const p of plugins) if (p.manifest.settings) this.validators.set(p.manifest.id, compileSettingsSchema(p.manifest.settings));
   }
 
   /** Called after a plugin is switched on or off for a tenant (kernel hooks and UI updates). */
@@ -95,6 +95,27 @@ export class PluginStateService {
     else this.cache.clear();
   }
 
+  /**
+   * Runs a change to a tenant's edition or add-ons, then tells the listeners which plugins it
+   * switched on or off. The tenant's switches, settings and plugin data are kept either way.
+   */
+  async licenceChange<T>(tenantId: string, change: () => Promise<T>): Promise<T> {
+    this.invalidate(tenantId);
+    const before = await this.enabledSet(tenantId);
+    const result = await change();
+    this.invalidate(tenantId);
+    const after = await this.enabledSet(tenantId);
+    for (const p of this.plugins) {
+      const id = p.manifest.id;
+      if (before.has(id) !== after.has(id)) this.notify(tenantId, id, after.has(id));
+    }
+    return result;
+  }
+
+  private notify(tenantId: string, pluginId: string, enabled: boolean): void {
+    for (const l of this.listeners) l(tenantId, pluginId, enabled);
+  }
+
   async list(tenantId: string): Promise<TenantPluginView[]> {
     this.invalidate(tenantId);
     const tenant = await this.tenants.get(tenantId);
@@ -145,7 +166,7 @@ export class PluginStateService {
       .merge(['enabled', 'updated_at']);
     this.invalidate(tenantId);
     const after = await this.enabledSet(tenantId);
-    if (after.has(pluginId) !== current.has(pluginId)) for (const l of this.listeners) l(tenantId, pluginId, enabled);
+    if (after.has(pluginId) !== current.has(pluginId)) this.notify(tenantId, pluginId, enabled);
     return (await this.list(tenantId)).find((v) => v.id === pluginId)!;
   }
 
@@ -164,7 +185,7 @@ export class PluginStateService {
     const value = structuredClone(settings);
     if (!validate(value)) {
       const e = validate.errors![0]!;
-      const field = [e.instancePath.replace(/^\//, '').replace(/\//g, '.'), (e.params as { missingProperty?: string }).missingProperty].filter(Boolean).join('.') || 'settings';
+      const field = errorField(e);
       throw errors.badRequest('INVALID_SETTINGS', `${field}: ${e.message}`, field);
     }
     await this.knex('tenant_plugins')

@@ -31,23 +31,17 @@ export function operatorRoutes(k: KernelServices) {
       config: P,
     }, async (req) => {
       const t = await k.tenants.resolve(req.params.tenant);
-      const updated = tenantView(await k.tenants.update(t.id, req.body));
-      k.pluginState.invalidate(t.id);
-      return updated;
+      return tenantView(await k.pluginState.licenceChange(t.id, () => k.tenants.update(t.id, req.body)));
     });
     const AddonParams = Type.Object({ tenant: Type.String({ minLength: 1, maxLength: 64 }), addon: Type.String({ minLength: 1, maxLength: 64 }) });
     app.put('/tenants/:tenant/addons/:addon', { schema: { tags, summary: 'Grant a purchased add-on', params: AddonParams, response: { 200: TenantSchema } }, config: P }, async (req) => {
       const t = await k.tenants.resolve(req.params.tenant);
       k.pluginState.descriptor(req.params.addon);
-      const updated = tenantView(await k.tenants.grantAddon(t.id, req.params.addon));
-      k.pluginState.invalidate(t.id);
-      return updated;
+      return tenantView(await k.pluginState.licenceChange(t.id, () => k.tenants.grantAddon(t.id, req.params.addon)));
     });
     app.delete('/tenants/:tenant/addons/:addon', { schema: { tags, summary: 'Revoke an add-on (the plugin\'s data is kept)', params: AddonParams, response: { 200: TenantSchema } }, config: P }, async (req) => {
       const t = await k.tenants.resolve(req.params.tenant);
-      const updated = tenantView(await k.tenants.revokeAddon(t.id, req.params.addon));
-      k.pluginState.invalidate(t.id);
-      return updated;
+      return tenantView(await k.pluginState.licenceChange(t.id, () => k.tenants.revokeAddon(t.id, req.params.addon)));
     });
     app.post('/tenants/:tenant/members', {
       schema: { tags, summary: 'Create a member in a tenant', params: TenantParams, body: Type.Object({ email: Type.String({ minLength: 3, maxLength: 254 }), name: Name(), password: Type.String({ minLength: 8, maxLength: 1024 }), roleKey: Type.String({ minLength: 1, maxLength: 64 }) }), response: { 201: MemberSchema } },

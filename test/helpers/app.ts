@@ -17,7 +17,8 @@ export interface TestApp extends ParleyApp {
   login(tenantSlug: string, email: string, password: string): Promise<string>;
 }
 
-export async function createTestApp(t: Test, overrides: Partial<Config> = {}): Promise<TestApp> {
+/** `pluginsDir` replaces the built-in `plugins/` folder (tests of one plugin in isolation). */
+export async function createTestApp(t: Test, overrides: Partial<Config> = {}, options: { pluginsDir?: string } = {}): Promise<TestApp> {
   const db = await freshDatabase();
   const config = loadConfig({}, {
     pluginPaths: [],
@@ -30,7 +31,7 @@ export async function createTestApp(t: Test, overrides: Partial<Config> = {}): P
     loginRateLimit: { max: 1000, windowMs: 60_000 },
     ...overrides,
   });
-  const app = await buildApp({ config, db, logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
+  const app = await buildApp({ config, db, logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), pluginsDir: options.pluginsDir });
   t.teardown(() => app.close());
 
   const request: TestApp['request'] = ({ method, url, token, body, headers }) =>
