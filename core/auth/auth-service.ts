@@ -17,6 +17,8 @@ export const SESSION_HOURS = 12;
 export const REMEMBER_DAYS = 7;
 const VISITOR_TOKEN_DAYS = 365;
 
+const identityKey = (visitorSecret: string) => hmac(visitorSecret, 'parley identity v1');
+
 export interface LoginResult {
   token: string;
   expiresAt: Date;
@@ -109,6 +111,14 @@ export class AuthService {
 
   // ---- visitors ----
 
+  /**
+   * The key a tenant's site signs its users' ids with. Derived from the key that signs visitor
+   * tokens rather than equal to it, so a site holding it cannot mint visitor tokens.
+   */
+  async identitySecret(tenantId: string): Promise<string> {
+    return identityKey((await this.tenants.get(tenantId)).visitor_secret);
+  }
+
   private async signVisitor(tenantId: string, visitorId: string): Promise<string> {
     const tenant = await this.tenants.get(tenantId);
     const payload = Buffer.from(JSON.stringify({ t: tenantId, v: visitorId, exp: Date.now() + VISITOR_TOKEN_DAYS * 86400_000 })).toString('base64url');
@@ -133,6 +143,7 @@ export class AuthService {
   /**
    * Starts or resumes a visitor. With `identity` (the site's user id and an HMAC of it made with
    * the tenant's identity secret on the site's server) the visitor is the site's known user.
+   * A token for another tenant is ignored: the visitor starts afresh in this one.
    */
   async visitorSession(input: {
     tenant: string;
@@ -143,7 +154,7 @@ export class AuthService {
   }): Promise<{ token: string; visitorId: string; tenantId: string; created: boolean }> {
     const tenant = await this.tenants.bySlug(input.tenant);
     if (input.identity) {
-      if (!safeEqual(hmac(tenant.visitor_secret, input.identity.externalId), input.identity.signature)) {
+      if (!safeEqual(hmac(identityKey(tenant.visitor_secret), input.identity.externalId), input.identity.signature)) {
         throw errors.forbidden('IDENTITY_SIGNATURE_INVALID', 'The identity signature does not match this tenant.');
       }
     }
@@ -152,6 +163,9 @@ export class AuthService {
     if (!visitor && input.token) {
       const existing = await this.verifyVisitorToken(input.token);
       if (existing && existing.tenantId === tenant.id) visitor = await Visitor.query(this.knex).findOne({ tenant_id: tenant.id, id: existing.visitorId });
+      // A browser's anonymous visitor becomes the signed-in user; one already known as someone else
+      // (another user of the same browser) is never merged into this one.
+      if (visitor && input.identity && visitor.external_id && visitor.external_id !== input.identity.externalId) visitor = undefined;
     }
     let created = false;
     if (!visitor) {

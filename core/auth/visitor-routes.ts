@@ -11,7 +11,7 @@ export function visitorRoutes(k: KernelServices) {
       schema: {
         tags: ['visitor'],
         summary: 'Start or resume a visitor; returns a visitor token',
-        description: 'Send the token you already hold to resume the same visitor. `identity` (externalId plus HMAC-SHA256 of it with the tenant\'s identity secret, base64url) identifies a known user of the site.',
+        description: 'Send the token you already hold to resume the same visitor. `identity` (externalId plus HMAC-SHA256 of it with the tenant\'s identity secret (GET /api/tenant/identity-secret), base64url) identifies a known user of the site.',
         body: Type.Object({
           tenant: Type.String({ minLength: 1, maxLength: 64 }),
           token: Type.Optional(Type.String({ maxLength: 2048 })),

@@ -1,5 +1,6 @@
 /** A member's own tenant, and the console's start-up data. */
 import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { KernelServices } from '../plugin-host/context.ts';
 import type { PluginDescriptor } from '../plugin-host/manifest.ts';
@@ -13,6 +14,14 @@ export function tenantRoutes(k: KernelServices) {
     const app = root.withTypeProvider<TypeBoxTypeProvider>();
     app.get('/', { schema: { tags: ['tenant'], summary: 'The caller\'s tenant', response: { 200: TenantSchema } }, config: { permission: '@member' } }, async (req) =>
       tenantView(await k.tenants.get(req.member().tenantId)));
+    app.get('/identity-secret', {
+      schema: {
+        tags: ['tenant'],
+        summary: 'The secret a site signs its users\' ids with (HMAC-SHA256, base64url) to identify them to the widget',
+        response: { 200: Type.Object({ secret: Type.String() }) },
+      },
+      config: { permission: 'settings.tenant' },
+    }, async (req) => ({ secret: await k.auth.identitySecret(req.member().tenantId) }));
   };
 }
 
