@@ -1,0 +1,70 @@
+/** Sessions: lookups, the queue and state changes. */
+import type { Knex } from 'knex';
+import { T, type Db } from './tables.ts';
+import { isUuid, normaliseCode, SESSION_CODE } from '../ids.ts';
+import type { SessionRecord, SessionRow } from '../types.ts';
+
+/** Sessions joined with their group's name and channel kind. */
+export function records(db: Db): Knex.QueryBuilder {
+  return db(`${T.sessions} as s`)
+    .join(`${T.groups} as g`, 'g.id', 's.skill_group_id')
+    .join(`${T.channels} as c`, 'c.id', 's.channel_id')
+    .select('s.*', 'g.name as skill_group_name', 'c.kind as channel_kind');
+}
+
+/** A session of the tenant by UUID or by its quotable code; undefined for anything else. */
+export async function findRecord(db: Db, tenantId: string, idOrCode: string): Promise<SessionRecord | undefined> {
+  if (isUuid(idOrCode)) return records(db).where({ 's.tenant_id': tenantId, 's.id': idOrCode }).first();
+  const code = normaliseCode(idOrCode);
+  if (SESSION_CODE.test(code)) return records(db).where({ 's.tenant_id': tenantId, 's.code': code }).first();
+  return undefined;
+}
+
+export async function lockSession(trx: Db, tenantId: string, id: string): Promise<SessionRow | undefined> {
+  return trx(T.sessions).where({ tenant_id: tenantId, id }).forUpdate().first();
+}
+
+export async function openSessionOf(db: Db, tenantId: string, visitorId: string, channelId: string): Promise<SessionRow | undefined> {
+  return db(T.sessions).where({ tenant_id: tenantId, visitor_id: visitorId, channel_id: channelId }).whereIn('state', ['queued', 'active']).first();
+}
+
+export async function patchSession(trx: Db, id: string, patch: Record<string, unknown>): Promise<SessionRow> {
+  const [row] = await trx(T.sessions).where({ id }).update(patch).returning('*');
+  return row;
+}
+
+/**
+ * The next queued session that can be routed, locked; sessions locked by another node and groups
+ * known to have no free agent are skipped. VIP (priority) first, then oldest.
+ */
+export async function nextQueued(trx: Db, tenantId: string, skipGroups: string[]): Promise<SessionRow | undefined> {
+  const q = trx(T.sessions).where({ tenant_id: tenantId, state: 'queued' });
+  if (skipGroups.length) q.whereNotIn('skill_group_id', skipGroups);
+  return q.orderBy([{ column: 'priority', order: 'desc' }, 'queued_at', 'id']).limit(1).forUpdate().skipLocked().first();
+}
+
+/** 1-based places in the queue of a group's queued sessions. */
+export async function queuePositions(db: Db, tenantId: string, groupId: string, limit = 200): Promise<Array<{ id: string; visitor_id: string; position: number }>> {
+  const { rows } = await db.raw(
+    `select id, visitor_id, row_number() over (order by priority desc, queued_at, id)::int as position
+       from ${T.sessions} where tenant_id = ? and skill_group_id = ? and state = 'queued'
+      order by position limit ?`,
+    [tenantId, groupId, limit],
+  );
+  return rows;
+}
+
+export async function queuePosition(db: Db, s: Pick<SessionRow, 'tenant_id' | 'skill_group_id' | 'priority' | 'queued_at' | 'id'>): Promise<number> {
+  const { rows } = await db.raw(
+    `select count(*)::int as ahead from ${T.sessions}
+      where tenant_id = ? and skill_group_id = ? and state = 'queued'
+        and (priority > ? or (priority = ? and (queued_at, id) < (?, ?)))`,
+    [s.tenant_id, s.skill_group_id, s.priority, s.priority, s.queued_at, s.id],
+  );
+  return rows[0].ahead + 1;
+}
+
+export async function queuedCount(db: Db, tenantId: string): Promise<number> {
+  const row = await db(T.sessions).where({ tenant_id: tenantId, state: 'queued' }).count<{ n: number }[]>('* as n').first();
+  return Number(row?.n ?? 0);
+}

@@ -1,0 +1,21 @@
+/** What the services share: the database, pushes, hooks and the kernel services they call. */
+import type { Knex } from 'knex';
+import type { Logger } from 'pino';
+import type { PluginContext } from '../../../../core/plugin-host/context.ts';
+import type { Notifier } from '../notify.ts';
+import type { RecordEvent } from './append.ts';
+import type { ConversationSettings } from '../settings.ts';
+import type { MessageTypes } from '../message-types.ts';
+
+export interface Deps {
+  knex: Knex;
+  log: Logger;
+  hooks: PluginContext['hooks'];
+  recordEvent: RecordEvent;
+  notifier: Notifier;
+  members: PluginContext['members'];
+  files: PluginContext['files'];
+  uploadMaxBytes: number;
+  settings(tenantId: string): Promise<ConversationSettings>;
+  types: MessageTypes;
+}

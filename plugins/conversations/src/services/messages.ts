@@ -1,0 +1,141 @@
+/**
+ * Sending and reading messages. A message is stored (its `seq` taken from the locked session row)
+ * before it is acknowledged; a retried `clientMsgId` gets the stored message back, never a second copy.
+ */
+import type { Deps } from './deps.ts';
+import type { Sessions } from './sessions.ts';
+import { AppError, errors } from '../../../../core/http/errors.ts';
+import type { MemberPrincipal } from '../../../../core/auth/principal.ts';
+import { byClientId, page } from '../db/messages.ts';
+import { findRecord, lockSession } from '../db/sessions.ts';
+import { appendMessage, systemMessage } from './append.ts';
+import { assertNoNul } from '../text-guard.ts';
+import { messageView } from '../views.ts';
+import { can, notYours, sessionNotFound, type Actor } from '../access.ts';
+import type { MessageRow, MessageView, Sender, SessionRow, Visibility } from '../types.ts';
+
+export interface SendInput {
+  clientMsgId: string;
+  type: string;
+  body: Record<string, unknown>;
+}
+
+export interface SendResult {
+  message: MessageView;
+  duplicate: boolean;
+}
+
+export interface SyncResult {
+  messages: MessageView[];
+  /** Pass as `afterSeq` next time. */
+  lastSeq: number;
+  hasMore: boolean;
+}
+
+const REJECT_CODE = /^[A-Z][A-Z0-9_]{2,63}$/;
+const closed = (s: SessionRow) => s.state === 'closed' || s.state === 'aborted';
+
+export class Messages {
+  constructor(
+    private readonly d: Deps,
+    private readonly sessions: Sessions,
+  ) {}
+
+  private senderOf(actor: Actor, s: SessionRow): Sender {
+    if (actor.kind === 'visitor') return { kind: 'visitor', id: actor.visitorId, name: s.visitor_name };
+    return { kind: 'agent', id: actor.memberId, name: s.agent_name };
+  }
+
+  private assertMaySend(actor: Actor, s: SessionRow): void {
+    if (closed(s)) throw errors.conflict('SESSION_CLOSED', 'This session has ended.');
+    if (actor.kind === 'member' && s.agent_id !== actor.memberId) {
+      if (s.state !== 'active') throw errors.conflict('SESSION_NOT_ACTIVE', 'Take the session before writing in it.');
+      throw notYours();
+    }
+  }
+
+  async send(actor: Actor, idOrCode: string, input: SendInput): Promise<SendResult> {
+    const s = await this.sessions.visible(actor, idOrCode);
+    const senderId = actor.kind === 'visitor' ? actor.visitorId : actor.memberId;
+    const earlier = await byClientId(this.d.knex, s.id, senderId, input.clientMsgId);
+    if (earlier) return { message: messageView(earlier), duplicate: true };
+    this.assertMaySend(actor, s);
+    assertNoNul(input.body, 'body');
+
+    const sender = this.senderOf(actor, s);
+    const grants = actor.kind === 'member' ? (key: string) => can(actor as MemberPrincipal, key) : undefined;
+    const { body } = await this.d.types.validate(input.type, input.body, { tenantId: s.tenant_id, sessionId: s.id, sender, grants });
+    const draft = await this.d.hooks.filter('conversations.message.beforeStore', { tenantId: s.tenant_id }, {
+      sessionId: s.id, visitorId: s.visitor_id, sender, type: input.type, body,
+    });
+    if (draft.reject) {
+      const code = REJECT_CODE.test(draft.reject.code) ? draft.reject.code : 'MESSAGE_REJECTED';
+      throw new AppError(422, code, String(draft.reject.message || 'The message was refused.').slice(0, 300));
+    }
+    const finalBody = draft.body && typeof draft.body === 'object' ? draft.body : body;
+    assertNoNul(finalBody, 'body');
+
+    const out = await this.d.knex.transaction(async (trx) => {
+      const locked = await lockSession(trx, s.tenant_id, s.id);
+      if (!locked) throw sessionNotFound();
+      // A retry that raced the first attempt: the session lock orders them, the second finds the first.
+      const raced = await byClientId(trx, s.id, senderId, input.clientMsgId);
+      if (raced) return { message: raced, duplicate: true, session: locked };
+      this.assertMaySend(actor, locked);
+      const message = await appendMessage(trx, locked, {
+        sender: this.senderOf(actor, locked), type: input.type, body: finalBody, clientMsgId: input.clientMsgId, visibility: 'all',
+        preview: this.d.types.preview(input.type, finalBody),
+      }, this.d.recordEvent);
+      return { message, duplicate: false, session: locked };
+    });
+    if (!out.duplicate) this.published(out.session, out.message);
+    return { message: messageView(out.message), duplicate: out.duplicate };
+  }
+
+  private published(s: SessionRow, m: MessageRow): void {
+    this.d.notifier.message(s, m);
+    void this.d.hooks.action('conversations.message.stored', { tenantId: s.tenant_id }, {
+      message: messageView(m), visitorId: s.visitor_id, agentId: s.agent_id, visibility: m.visibility,
+    });
+  }
+
+  /** Messages after `afterSeq`, in order; visitors get only what is visible to them. */
+  async sync(actor: Actor, idOrCode: string, afterSeq: number, limit = 100): Promise<SyncResult> {
+    const s = await this.sessions.visible(actor, idOrCode);
+    // `s.last_seq` was read first: every seq up to it is committed, so none can be skipped.
+    const rows = await page(this.d.knex, s.id, { afterSeq, limit: limit + 1, visitorOnly: actor.kind === 'visitor' });
+    const hasMore = rows.length > limit;
+    const messages = rows.slice(0, limit);
+    const last = messages.length ? messages[messages.length - 1].seq : afterSeq;
+    return { messages: messages.map(messageView), lastSeq: hasMore ? last : Math.max(last, s.last_seq), hasMore };
+  }
+
+  /** Older messages, before `beforeSeq`, for scrolling back. */
+  async before(actor: Actor, idOrCode: string, beforeSeq: number, limit = 100): Promise<SyncResult> {
+    const s = await this.sessions.visible(actor, idOrCode);
+    const rows = await page(this.d.knex, s.id, { beforeSeq, limit: limit + 1, visitorOnly: actor.kind === 'visitor' });
+    const hasMore = rows.length > limit;
+    const messages = hasMore ? rows.slice(1) : rows;
+    return { messages: messages.map(messageView), lastSeq: messages.length ? messages[messages.length - 1].seq : 0, hasMore };
+  }
+
+  async typing(actor: Actor, idOrCode: string, typing: boolean): Promise<Record<string, never>> {
+    const s = await this.sessions.visible(actor, idOrCode);
+    if (actor.kind === 'member' && s.agent_id !== actor.memberId) throw notYours();
+    if (!closed(s)) this.d.notifier.typing(s, actor.kind === 'visitor' ? 'visitor' : 'agent', typing);
+    return {};
+  }
+
+  /** A system message from a plugin (e.g. a satisfaction invitation); `agents` hides it from the visitor. */
+  async postSystem(tenantId: string, sessionId: string, body: Record<string, unknown>, visibility: Visibility): Promise<MessageView> {
+    assertNoNul(body, 'body');
+    const s = await findRecord(this.d.knex, tenantId, sessionId);
+    if (!s) throw sessionNotFound();
+    const out = await this.d.knex.transaction(async (trx) => {
+      const locked = (await lockSession(trx, tenantId, s.id))!;
+      return { session: locked, message: await systemMessage(trx, locked, body, this.d.recordEvent, visibility) };
+    });
+    this.published(out.session, out.message);
+    return messageView(out.message);
+  }
+}
