@@ -31,6 +31,8 @@ import { declarePermissions, migratePlugins, registerPlugins } from './plugin-ho
 import type { PluginDescriptor } from './plugin-host/manifest.ts';
 import type { KernelServices } from './plugin-host/context.ts';
 import { kernelRoutes } from './http/kernel-routes.ts';
+import { registerVisitorCors } from './http/visitor-cors.ts';
+import { staticWidget } from './http/static-widget.ts';
 import './http/fastify-types.ts';
 
 export const ROOT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -110,7 +112,9 @@ export async function buildApp(options: BuildOptions): Promise<ParleyApp> {
   await http.register(rateLimit, { global: false });
   await registerOpenApi(http);
   registerAccessGate(http, { auth, tenants, pluginState, operatorToken: config.operatorToken });
+  registerVisitorCors(http);
   await http.register(kernelRoutes(kernel, plugins));
+  await http.register(staticWidget(path.join(ROOT_DIR, 'ui/dist/widget')));
   await registerPlugins(http, kernel, container, plugins);
   await http.ready();
   await realtime.attach(http.server, { redisUrl: config.redisUrl, maxPayloadBytes: config.socketMaxPayloadBytes });
