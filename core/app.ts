@@ -31,6 +31,7 @@ import { declarePermissions, migratePlugins, registerPlugins } from './plugin-ho
 import type { PluginDescriptor } from './plugin-host/manifest.ts';
 import type { KernelServices } from './plugin-host/context.ts';
 import { kernelRoutes } from './http/kernel-routes.ts';
+import { staticUi } from './http/static-ui.ts';
 import { registerVisitorCors } from './http/visitor-cors.ts';
 import { staticWidget } from './http/static-widget.ts';
 import './http/fastify-types.ts';
@@ -114,6 +115,7 @@ export async function buildApp(options: BuildOptions): Promise<ParleyApp> {
   registerAccessGate(http, { auth, tenants, pluginState, operatorToken: config.operatorToken });
   registerVisitorCors(http);
   await http.register(kernelRoutes(kernel, plugins));
+  await http.register(staticUi(kernel, path.join(ROOT_DIR, 'ui', 'dist')));
   await http.register(staticWidget(path.join(ROOT_DIR, 'ui/dist/widget')));
   await registerPlugins(http, kernel, container, plugins);
   await http.ready();
