@@ -1,46 +1,23 @@
 /**
  * Realtime transport: socket.io on Parley's HTTP server with two namespaces, `/agent` (members)
  * and `/visitor`. Sockets are authenticated at the handshake and join rooms for their tenant and
- * themselves; plugins add events here and each event is gated like a route: plugin enabled for the
- * tenant, permission held, payload valid. With Redis, emits reach sockets on every Parley process.
+ * themselves; plugins add events here and each event is gated like a route (see events.ts). With
+ * Redis, emits and room joins reach sockets on every Parley process.
  */
 import type http from 'node:http';
+import type { Duplex } from 'node:stream';
 import { Server, type Namespace, type Socket } from 'socket.io';
-import { createAdapter } from '@socket.io/redis-adapter';
-import { createClient } from 'redis';
-import type { TSchema } from 'typebox';
-import { Value } from 'typebox/value';
 import type { Logger } from 'pino';
 import type { AuthService } from '../auth/auth-service.ts';
 import type { PluginStateService } from '../plugin-host/plugin-state.ts';
 import type { MemberPrincipal, VisitorPrincipal } from '../auth/principal.ts';
-import { AppError, errors, toErrorBody } from '../http/errors.ts';
-import { grantsCover } from '../permissions/tree.ts';
+import { errors, toErrorBody } from '../http/errors.ts';
 import { KERNEL_OWNER } from '../hooks/hook-bus.ts';
-import { SESSION_COOKIE, pluginDisabled } from '../http/access.ts';
+import { connectError, handshakeToken, unauthenticated } from './handshake.ts';
+import { registration, runEvent, unknownEvent, type Ack, type NamespaceName, type Registration, type SocketContext, type SocketEventOptions, type SocketHandler } from './events.ts';
+import { connectRedis, type RedisLink } from './redis-link.ts';
 
-export type NamespaceName = 'agent' | 'visitor';
-
-export interface SocketContext<P = MemberPrincipal | VisitorPrincipal> {
-  principal: P;
-  socket: Socket;
-}
-
-export interface SocketEventOptions {
-  /** A permission node, or `@member` / `@visitor` for anyone connected to that namespace. */
-  permission: string;
-  /** TypeBox/JSON schema the payload must satisfy. */
-  schema?: TSchema;
-}
-
-export type SocketHandler = (payload: unknown, ctx: SocketContext) => unknown;
-
-interface Registration extends SocketEventOptions {
-  owner: string;
-  handler: SocketHandler;
-}
-
-export type Ack = { ok: true; data?: unknown } | { ok: false; error: ReturnType<typeof toErrorBody> };
+export type { Ack, NamespaceName, SocketContext, SocketEventOptions, SocketHandler } from './events.ts';
 
 export const rooms = {
   tenant: (tenantId: string) => `t:${tenantId}`,
@@ -48,20 +25,45 @@ export const rooms = {
   visitor: (visitorId: string) => `v:${visitorId}`,
 };
 
-function cookieValue(header: string | undefined, name: string): string | undefined {
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const [k, ...v] = part.trim().split('=');
-    if (k === name) return decodeURIComponent(v.join('='));
-  }
-  return undefined;
+export interface AttachOptions {
+  redisUrl?: string;
+  maxPayloadBytes: number;
+  /** Redis channel prefix shared by the processes of one installation (default `parley`). */
+  redisKey?: string;
+  /** How often member sockets have their session checked again (default one minute). */
+  recheckMs?: number;
+  /** Events one socket may have in progress at once (default 32). */
+  maxInFlightPerSocket?: number;
+  /** Events this process may have in progress at once (default 4096). */
+  maxInFlight?: number;
 }
+
+/** What a socket carries: who it is, and how many of its events are being handled. */
+interface SocketData {
+  principal: MemberPrincipal | VisitorPrincipal;
+  inFlight: number;
+}
+
+type AckFn = (ack: Ack) => void;
+
+/** Server-to-server message (through the adapter) asking every process to recheck a member, or all. */
+const RECHECK_MEMBERS = 'parley:recheck-members';
+/** Sent to a member socket just before it is disconnected because its session ended. */
+export const SESSION_ENDED_EVENT = 'session.ended';
+const CLOSE_GRACE_MS = 1000;
 
 export class Realtime {
   private io?: Server;
+  private redis?: RedisLink;
+  private closed = false;
+  private inFlight = 0;
+  private limits = { perSocket: 32, total: 4096 };
+  private recheckTimer?: NodeJS.Timeout;
+  private sweeping = false;
+  /** Upgraded (WebSocket) connections, destroyed at shutdown if a peer never answers the close. */
+  private readonly upgraded = new Set<Duplex>();
   private readonly events: Record<NamespaceName, Map<string, Registration>> = { agent: new Map(), visitor: new Map() };
   private readonly connectionListeners: Array<{ owner: string; ns: NamespaceName; fn: (ctx: SocketContext) => unknown }> = [];
-  private redisClients: Array<{ quit(): Promise<unknown> }> = [];
 
   constructor(
     private readonly auth: AuthService,
@@ -69,11 +71,13 @@ export class Realtime {
     private readonly log: Logger,
   ) {}
 
-  /** Adds a socket event. Registering the same event twice is a start-up error. */
+  /**
+   * Adds a socket event. Registering the same event twice, or with a permission that cannot apply
+   * to the namespace, is a start-up error. Events may be registered before or after `attach`.
+   */
   on(owner: string, ns: NamespaceName, event: string, options: SocketEventOptions, handler: SocketHandler): void {
     if (this.events[ns].has(event)) throw new Error(`socket event ${ns}:${event} is registered twice`);
-    if (!options.permission) throw new Error(`socket event ${ns}:${event} declares no permission`);
-    this.events[ns].set(event, { ...options, owner, handler });
+    this.events[ns].set(event, registration(ns, event, owner, options, handler));
   }
 
   /** Runs `fn` for every authenticated socket of `ns` whose tenant has `owner` enabled. */
@@ -92,116 +96,244 @@ export class Realtime {
     return this.io.of(`/${ns}`);
   }
 
-  /** Emits to every socket of `ns` in any of `roomNames`, on every Parley process. */
+  /**
+   * Emits to every socket of `ns` in any of `roomNames`, on every Parley process. An empty list
+   * reaches nobody (socket.io would broadcast to the whole namespace, every tenant included).
+   */
   emit(ns: NamespaceName, roomNames: string | string[], event: string, data: unknown): void {
+    if (this.closed || roomNames.length === 0) return;
     this.namespace(ns).to(roomNames).emit(event, data);
   }
 
-  /** Makes the sockets in room `selector` join `room` (works across processes). */
+  /**
+   * Makes the sockets in room `selector` join `room`, on every process. Local sockets join at once,
+   * so an emit right after reaches them (the Redis adapter alone would apply it to this process
+   * only when its own request comes back from Redis); other processes apply it in order with
+   * later emits, since both travel through Redis.
+   */
   join(ns: NamespaceName, selector: string, room: string): void {
-    this.namespace(ns).in(selector).socketsJoin(room);
+    if (this.closed || !selector) return;
+    const nsp = this.namespace(ns);
+    nsp.local.in(selector).socketsJoin(room);
+    if (this.redis) nsp.in(selector).socketsJoin(room);
   }
 
   leave(ns: NamespaceName, selector: string, room: string): void {
-    this.namespace(ns).in(selector).socketsLeave(room);
+    if (this.closed || !selector) return;
+    const nsp = this.namespace(ns);
+    nsp.local.in(selector).socketsLeave(room);
+    if (this.redis) nsp.in(selector).socketsLeave(room);
   }
 
-  async attach(server: http.Server, options: { redisUrl?: string; maxPayloadBytes: number }): Promise<void> {
+  /**
+   * Checks again, on every process, that a member's sockets still hold a valid session: sockets
+   * whose session was signed out or whose member was disabled are told and disconnected; the
+   * others get the member's current role. Call it after signing out, disabling or changing a member.
+   */
+  async recheckMember(memberId: string): Promise<void> {
+    if (!this.io || this.closed) return;
+    if (this.redis) this.namespace('agent').serverSideEmit(RECHECK_MEMBERS, memberId);
+    await this.recheck(memberId);
+  }
+
+  /**
+   * Rechecks every member socket on every process, as the periodic sweep does; for changes that
+   * touch many members at once (a role's grants edited, API keys revoked).
+   */
+  async recheckAll(): Promise<void> {
+    if (!this.io || this.closed) return;
+    if (this.redis) this.namespace('agent').serverSideEmit(RECHECK_MEMBERS, null);
+    await this.recheck();
+  }
+
+  async attach(server: http.Server, options: AttachOptions): Promise<void> {
+    if (this.io) throw new Error('realtime is already attached');
+    this.limits = { perSocket: options.maxInFlightPerSocket ?? 32, total: options.maxInFlight ?? 4096 };
+    // Connect Redis first: if it is unreachable, start-up fails before anything listens.
+    if (options.redisUrl) {
+      this.redis = await connectRedis(options.redisUrl, this.log, { key: options.redisKey, name: `parley-${process.pid}` });
+    }
     const io = new Server(server, {
       maxHttpBufferSize: options.maxPayloadBytes,
-      cors: { origin: true, credentials: true },
+      // Sockets authenticate with a token, never with ambient browser credentials from another site.
+      cors: { origin: true, credentials: false },
+      ...(this.redis ? { adapter: this.redis.adapter } : {}),
     });
-    if (options.redisUrl) {
-      const pub = createClient({ url: options.redisUrl });
-      const sub = pub.duplicate();
-      pub.on('error', (err) => this.log.error({ err }, 'redis publisher error'));
-      sub.on('error', (err) => this.log.error({ err }, 'redis subscriber error'));
-      await Promise.all([pub.connect(), sub.connect()]);
-      this.redisClients = [pub, sub];
-      io.adapter(createAdapter(pub, sub));
-    }
     this.io = io;
+    server.on('upgrade', (req: http.IncomingMessage, socket: Duplex) => {
+      if (!req.url?.startsWith('/socket.io/')) return;
+      this.upgraded.add(socket);
+      socket.once('close', () => this.upgraded.delete(socket));
+    });
+    // Nothing lives in the main namespace; refuse it rather than hold unauthenticated sockets.
+    io.of('/').use((_socket, next) => next(connectError(404, 'NOT_FOUND', 'Connect to /agent or /visitor.')));
     this.setUp('agent');
     this.setUp('visitor');
+    this.namespace('agent').on(RECHECK_MEMBERS, (memberId: unknown) => {
+      if (typeof memberId === 'string') void this.recheck(memberId);
+      else if (memberId === null) void this.recheck();
+    });
+    const every = options.recheckMs ?? 60_000;
+    this.recheckTimer = setInterval(() => {
+      // A sweep still running (slow database) is not stacked upon.
+      if (this.sweeping) return;
+      this.sweeping = true;
+      void this.recheck().finally(() => { this.sweeping = false; });
+    }, every);
+    this.recheckTimer.unref();
   }
 
   private setUp(ns: NamespaceName): void {
     const nsp = this.namespace(ns);
     nsp.use((socket, next) => {
-      this.authenticate(ns, socket)
-        .then((principal) => {
-          if (!principal) return next(Object.assign(new Error('UNAUTHENTICATED'), { data: { code: 'UNAUTHENTICATED' } }));
-          socket.data.principal = principal;
+      this.authenticate(ns, socket).then(
+        (principal) => {
+          if (!principal) return next(unauthenticated(ns === 'visitor' ? 'A valid visitor token is required.' : 'A valid member session token is required.'));
+          const data: SocketData = { principal, inFlight: 0 };
+          socket.data = data;
           next();
-        })
-        .catch((err) => next(err as Error));
+        },
+        (err) => {
+          this.log.error({ err, ns }, 'socket authentication failed');
+          next(connectError(500, 'INTERNAL', 'Something went wrong on our side; try again.'));
+        },
+      );
     });
-    nsp.on('connection', (socket) => this.connected(ns, socket));
+    // One listener shared by every socket of the namespace, instead of one closure per event per
+    // socket: idle sockets cost no more as plugins add events.
+    const realtime = this;
+    const onAny = function (this: Socket, event: unknown, ...args: unknown[]) {
+      realtime.receive(ns, this, event, args);
+    };
+    nsp.on('connection', (socket) => this.connected(ns, socket, onAny));
   }
 
   private async authenticate(ns: NamespaceName, socket: Socket): Promise<MemberPrincipal | VisitorPrincipal | null> {
-    const given = (socket.handshake.auth as { token?: unknown })?.token;
-    const token = typeof given === 'string' ? given : cookieValue(socket.handshake.headers.cookie, SESSION_COOKIE);
+    const token = handshakeToken(socket.handshake);
     if (!token) return null;
     if (ns === 'visitor') return this.auth.verifyVisitorToken(token);
-    return this.auth.resolveMemberToken(token);
+    return memberPrincipal(await this.auth.resolveMemberToken(token));
   }
 
-  private connected(ns: NamespaceName, socket: Socket): void {
-    const principal = socket.data.principal as MemberPrincipal | VisitorPrincipal;
-    socket.join(rooms.tenant(principal.tenantId));
-    socket.join(principal.kind === 'member' ? rooms.member(principal.memberId) : rooms.visitor(principal.visitorId));
-    for (const [event, reg] of this.events[ns]) {
-      socket.on(event, (payload: unknown, ack?: unknown) => {
-        void this.dispatch(reg, principal, socket, payload, typeof ack === 'function' ? (ack as (a: Ack) => void) : undefined);
-      });
-    }
-    socket.onAny((event: string, ...args: unknown[]) => {
-      const ack = args[args.length - 1];
-      if (!this.events[ns].has(event) && typeof ack === 'function') {
-        (ack as (a: Ack) => void)({ ok: false, error: toErrorBody(errors.notFound('UNKNOWN_EVENT', `There is no event "${event}".`)) });
-      }
-    });
+  private connected(ns: NamespaceName, socket: Socket, onAny: (...args: unknown[]) => void): void {
+    const { principal } = socket.data as SocketData;
+    socket.join([rooms.tenant(principal.tenantId), principal.kind === 'member' ? rooms.member(principal.memberId) : rooms.visitor(principal.visitorId)]);
+    socket.onAny(onAny);
+    const listeners = this.connectionListeners.filter((l) => l.ns === ns);
+    if (listeners.length === 0) return;
     const ctx: SocketContext = { principal, socket };
-    void this.pluginState.enabledSet(principal.tenantId).then((enabled) => {
-      for (const l of this.connectionListeners) {
-        if (l.ns !== ns || (l.owner !== KERNEL_OWNER && !enabled.has(l.owner))) continue;
-        Promise.resolve()
-          .then(() => l.fn(ctx))
-          .catch((err) => this.log.error({ err, owner: l.owner }, 'socket connection listener failed'));
-      }
-    });
-  }
-
-  private async dispatch(reg: Registration, principal: MemberPrincipal | VisitorPrincipal, socket: Socket, payload: unknown, ack?: (a: Ack) => void) {
-    try {
-      if (reg.owner !== KERNEL_OWNER && !(await this.pluginState.isEnabled(principal.tenantId, reg.owner))) {
-        throw pluginDisabled(reg.owner);
-      }
-      if (!reg.permission.startsWith('@')) {
-        if (principal.kind !== 'member' || !grantsCover(principal.grants, reg.permission)) {
-          throw errors.forbidden('PERMISSION_DENIED', `Your role lacks the permission "${reg.permission}".`);
+    this.pluginState.enabledSet(principal.tenantId).then(
+      (enabled) => {
+        for (const l of listeners) {
+          if (l.owner !== KERNEL_OWNER && !enabled.has(l.owner)) continue;
+          Promise.resolve()
+            .then(() => l.fn(ctx))
+            .catch((err) => this.log.error({ err, owner: l.owner, ns }, 'socket connection listener failed'));
         }
+      },
+      (err) => this.log.error({ err, ns }, 'could not resolve plugins for a new socket; connection listeners skipped'),
+    );
+  }
+
+  /** Every event a client sends arrives here: `emit(event, payload?, ack?)`. */
+  private receive(ns: NamespaceName, socket: Socket, event: unknown, args: unknown[]): void {
+    const last = args[args.length - 1];
+    const ack = typeof last === 'function' ? (last as AckFn) : undefined;
+    const payload = ack && args.length === 1 ? undefined : args[0];
+    const reg = typeof event === 'string' ? this.events[ns].get(event) : undefined;
+    if (!reg) {
+      ack?.(unknownEvent(event));
+      return;
+    }
+    const data = socket.data as SocketData;
+    if (data.inFlight >= this.limits.perSocket) {
+      ack?.({ ok: false, error: { statusCode: 429, code: 'TOO_MANY_REQUESTS', message: 'Too many requests are in progress on this connection; wait for their answers.' } });
+      return;
+    }
+    if (this.inFlight >= this.limits.total) {
+      ack?.({ ok: false, error: { statusCode: 503, code: 'OVERLOADED', message: 'The server is busy; try again shortly.' } });
+      return;
+    }
+    data.inFlight++;
+    this.inFlight++;
+    // The principal is read now, not at connection, so a recheck's new grants apply at once.
+    const ctx: SocketContext = { principal: data.principal, socket };
+    void runEvent(reg, payload, ctx, this.pluginState, (err) => this.log.error({ err, ns, event, owner: reg.owner }, 'socket event failed'))
+      .then((result) => {
+        data.inFlight--;
+        this.inFlight--;
+        ack?.(result);
+      });
+  }
+
+  /** Checks the sessions of this process's member sockets (of one member, or all of them). */
+  private async recheck(memberId?: string): Promise<void> {
+    if (!this.io || this.closed) return;
+    const nsp = this.namespace('agent');
+    const ids = memberId ? [...(nsp.adapter.rooms.get(rooms.member(memberId)) ?? [])] : [...nsp.sockets.keys()];
+    const byToken = new Map<string, Socket[]>();
+    for (const id of ids) {
+      const socket = nsp.sockets.get(id);
+      const token = socket && handshakeToken(socket.handshake);
+      if (!socket || !token) continue;
+      const same = byToken.get(token);
+      if (same) same.push(socket);
+      else byToken.set(token, [socket]);
+    }
+    for (const [token, sockets] of byToken) {
+      if (this.closed) return;
+      let fresh: MemberPrincipal | null;
+      try {
+        fresh = memberPrincipal(await this.auth.resolveMemberToken(token));
+      } catch (err) {
+        // The database being away says nothing about the sessions: keep the sockets, try next time.
+        this.log.warn({ err }, 'could not recheck member sessions; will try again');
+        return;
       }
-      if (reg.schema && !Value.Check(reg.schema, payload)) {
-        const first = Value.Errors(reg.schema, payload)[0];
-        const field = first?.instancePath.replace(/^\//, '').replace(/\//g, '.') || 'payload';
-        throw errors.badRequest('VALIDATION_FAILED', `${field}: ${first?.message ?? 'is invalid'}`, field);
+      for (const socket of sockets) {
+        const data = socket.data as SocketData;
+        const held = data.principal as MemberPrincipal;
+        if (fresh && fresh.memberId === held.memberId && fresh.tenantId === held.tenantId) data.principal = fresh;
+        else endSession(socket);
       }
-      const data = await reg.handler(payload, { principal, socket });
-      ack?.({ ok: true, data });
-    } catch (err) {
-      if (!(err instanceof AppError)) this.log.error({ err, event: reg.owner }, 'socket event failed');
-      ack?.({ ok: false, error: toErrorBody(err) });
     }
   }
 
+  /**
+   * Stops the transport. Clients see their connection close and reconnect by themselves (to
+   * another process, or to this one once it is back). The HTTP server belongs to fastify.
+   */
   async close(): Promise<void> {
-    // The HTTP server belongs to fastify, which closes it; here only the sockets and engine go.
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.recheckTimer);
     if (this.io) {
-      this.io.disconnectSockets(true);
-      this.io.engine.close();
+      const io = this.io;
+      io.engine.close();
+      await Promise.all([...io._nsps.values()].map(async (nsp) => nsp.adapter.close()));
+      await this.upgradedClosed(CLOSE_GRACE_MS);
     }
-    await Promise.all(this.redisClients.map((c) => c.quit().catch(() => undefined)));
+    await this.redis?.close();
   }
+
+  /** Waits for WebSocket peers to answer the close, then cuts the ones that did not. */
+  private async upgradedClosed(graceMs: number): Promise<void> {
+    const deadline = Date.now() + graceMs;
+    while (this.upgraded.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    for (const socket of this.upgraded) socket.destroy();
+    this.upgraded.clear();
+  }
+}
+
+/** Drops the `remember` flag resolveMemberToken adds; a socket's principal is only who it is. */
+function memberPrincipal(resolved: (MemberPrincipal & { remember?: boolean }) | null): MemberPrincipal | null {
+  if (!resolved) return null;
+  const principal = { ...resolved };
+  delete principal.remember;
+  return principal;
+}
+
+function endSession(socket: Socket): void {
+  socket.emit(SESSION_ENDED_EVENT, toErrorBody(errors.unauthorized('Your session has ended; sign in again.')));
+  socket.disconnect();
 }
