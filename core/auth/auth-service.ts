@@ -6,6 +6,7 @@
 import type { Knex } from 'knex';
 import { Member, MemberSession, ApiKey, LoginEvent, Role, Visitor } from '../models/index.ts';
 import { errors } from '../http/errors.ts';
+import { isUuid } from '../http/ids.ts';
 import { digest, hmac, newToken, safeEqual, verifyPassword } from './secrets.ts';
 import type { MemberPrincipal, VisitorPrincipal } from './principal.ts';
 import type { RoleService } from '../permissions/role-service.ts';
@@ -105,7 +106,7 @@ export class AuthService {
   }
 
   async revokeApiKey(tenantId: string, id: string): Promise<void> {
-    const n = /^[0-9a-f-]{36}$/.test(id) ? await ApiKey.query(this.knex).patch({ revoked_at: new Date() }).where({ tenant_id: tenantId, id }).whereNull('revoked_at') : 0;
+    const n = isUuid(id) ? await ApiKey.query(this.knex).patch({ revoked_at: new Date() }).where({ tenant_id: tenantId, id }).whereNull('revoked_at') : 0;
     if (!n) throw errors.notFound('API_KEY_NOT_FOUND', 'No such API key.');
   }
 

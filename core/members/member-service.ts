@@ -2,6 +2,7 @@
 import type { Knex } from 'knex';
 import { Member, Tenant } from '../models/index.ts';
 import { errors } from '../http/errors.ts';
+import { isUuid } from '../http/ids.ts';
 import { hashPassword } from '../auth/secrets.ts';
 import type { RoleService } from '../permissions/role-service.ts';
 import type { HookBus } from '../hooks/hook-bus.ts';
@@ -62,7 +63,7 @@ export class MemberService {
   }
 
   async get(tenantId: string, id: string): Promise<Member> {
-    const member = /^[0-9a-f-]{36}$/.test(id) ? await Member.query(this.knex).findOne({ tenant_id: tenantId, id }) : undefined;
+    const member = isUuid(id) ? await Member.query(this.knex).findOne({ tenant_id: tenantId, id }) : undefined;
     if (!member) throw errors.notFound('MEMBER_NOT_FOUND', 'No such member.');
     return member;
   }

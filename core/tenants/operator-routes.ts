@@ -21,6 +21,7 @@ export function operatorRoutes(k: KernelServices) {
       schema: { tags, summary: 'Create a tenant', body: Type.Object({ slug: Type.String({ minLength: 1, maxLength: 64 }), name: Name(), edition: Type.Optional(Edition), seats: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })), addons: Type.Optional(Type.Array(Type.String({ maxLength: 64 }))) }), response: { 201: TenantSchema } },
       config: P,
     }, async (req, reply) => {
+      for (const addon of req.body.addons ?? []) k.pluginState.descriptor(addon); // 404 PLUGIN_NOT_FOUND
       reply.status(201);
       return tenantView(await k.tenants.create(req.body));
     });
@@ -41,6 +42,8 @@ export function operatorRoutes(k: KernelServices) {
     });
     app.delete('/tenants/:tenant/addons/:addon', { schema: { tags, summary: 'Revoke an add-on (the plugin\'s data is kept)', params: AddonParams, response: { 200: TenantSchema } }, config: P }, async (req) => {
       const t = await k.tenants.resolve(req.params.tenant);
+      // An add-on of a plugin since removed from this installation can still be revoked.
+      if (!t.addons.includes(req.params.addon)) k.pluginState.descriptor(req.params.addon);
       return tenantView(await k.pluginState.licenceChange(t.id, () => k.tenants.revokeAddon(t.id, req.params.addon)));
     });
     app.post('/tenants/:tenant/members', {

@@ -3,6 +3,7 @@ import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { Tenant, Role } from '../models/index.ts';
 import { errors } from '../http/errors.ts';
+import { isUuid } from '../http/ids.ts';
 
 export const EDITIONS = ['standard', 'flagship'] as const;
 export type Edition = (typeof EDITIONS)[number];
@@ -59,7 +60,7 @@ export class TenantService {
   async get(id: string): Promise<Tenant> {
     const hit = this.cache.get(id);
     if (hit && Date.now() - hit.at < 5000) return hit.tenant;
-    const tenant = await Tenant.query(this.knex).findById(id);
+    const tenant = isUuid(id) ? await Tenant.query(this.knex).findById(id) : undefined;
     if (!tenant) throw errors.notFound('TENANT_NOT_FOUND', 'No such tenant.');
     this.cache.set(id, { tenant, at: Date.now() });
     return tenant;
@@ -73,7 +74,7 @@ export class TenantService {
 
   /** Accepts a tenant id or slug, as the CLI and operator API do. */
   async resolve(idOrSlug: string): Promise<Tenant> {
-    if (/^[0-9a-f-]{36}$/.test(idOrSlug)) {
+    if (isUuid(idOrSlug)) {
       const byId = await Tenant.query(this.knex).findById(idOrSlug);
       if (byId) return byId;
     }
