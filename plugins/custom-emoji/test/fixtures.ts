@@ -11,9 +11,10 @@ import sharp from 'sharp';
 
 const colour = (i: number) => ({ r: (i * 67) % 256, g: (i * 131) % 256, b: (i * 199) % 256 });
 
+/** A single-colour PNG; palette-based, so even 4096×4096 stays a few KB. */
 export function png(width = 200, height = 200, seed = 0): Promise<Buffer> {
-  return sharp({ create: { width, height, channels: 4, background: { ...colour(seed), alpha: 1 } } })
-    .png()
+  return sharp({ create: { width, height, channels: 3, background: colour(seed) } })
+    .png({ palette: true })
     .toBuffer();
 }
 
@@ -21,12 +22,10 @@ export function jpeg(width = 200, height = 200, seed = 0): Promise<Buffer> {
   return sharp({ create: { width, height, channels: 3, background: colour(seed) } }).jpeg().toBuffer();
 }
 
-/** A photo-like JPEG (noise), so it does not compress to almost nothing. */
-export function noisyJpeg(width: number, height: number): Promise<Buffer> {
+/** A photo-like PNG (noise), so that cutting it anywhere cuts pixel data. */
+export function noisyPng(width: number, height: number): Promise<Buffer> {
   const noise = { type: 'gaussian', mean: 128, sigma: 40 } as const;
-  return sharp({ create: { width, height, channels: 3, background: '#000', noise } })
-    .jpeg({ quality: 95 })
-    .toBuffer();
+  return sharp({ create: { width, height, channels: 3, background: '#000', noise } }).png().toBuffer();
 }
 
 export function gif(width = 200, height = 200, seed = 0): Promise<Buffer> {
@@ -103,29 +102,30 @@ async function deflateRepeated(block: Buffer, count: number, raw = false): Promi
   return Buffer.concat(out);
 }
 
+/**
+ * A valid single-colour PNG in 1-bit grey, built without sharp or the uncompressed pixels in
+ * memory: huge dimensions in a tiny file, and quick to make.
+ */
+export async function flatPng(width: number, height: number): Promise<Buffer> {
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header[8] = 1; // bit depth
+  header[9] = 0; // greyscale
+  const row = Buffer.alloc(1 + Math.ceil(width / 8)); // filter byte + 1 bit per pixel
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    pngChunk('IHDR', header),
+    pngChunk('IDAT', await deflateRepeated(row, height)),
+    pngChunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
 let floodPng: Promise<Buffer> | undefined;
 
-/**
- * Pixel flood: a valid single-colour 20000×20000 PNG (1-bit grey) of about 48 KB, under the
- * 50 KB limit, that would decode to 400 megapixels.
- */
+/** Pixel flood: a 20000×20000 PNG of about 48 KB (under the 50 KB limit) that decodes to 400 megapixels. */
 export function pixelFloodPng(): Promise<Buffer> {
-  floodPng ??= (async () => {
-    const side = 20000;
-    const header = Buffer.alloc(13);
-    header.writeUInt32BE(side, 0);
-    header.writeUInt32BE(side, 4);
-    header[8] = 1; // bit depth
-    header[9] = 0; // greyscale
-    const row = Buffer.alloc(1 + side / 8); // filter byte + 1 bit per pixel
-    const idat = await deflateRepeated(row, side);
-    return Buffer.concat([
-      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-      pngChunk('IHDR', header),
-      pngChunk('IDAT', idat),
-      pngChunk('IEND', Buffer.alloc(0)),
-    ]);
-  })();
+  floodPng ??= flatPng(20000, 20000);
   return floodPng;
 }
 

@@ -44,15 +44,15 @@ export function formatFromPath(path: string): EmojiFormat | 'archive' | null {
 }
 
 /**
- * The emoji name for an entry: base name without extension, NFC-normalised and lower-cased, with
- * every run of characters other than letters, digits, `_` and `-` turned into one `_`, outer
- * `_`/`-` trimmed, cut to `MAX_NAME_LENGTH` characters. Letters of any script are kept. Returns ''
- * when nothing usable is left.
+ * The emoji name for an entry: base name without extension, NFKC-normalised (full-width letters
+ * from a Chinese IME become ASCII), lower-cased, every run of characters other than letters,
+ * digits, `_` and `-` turned into one `_`, outer `_`/`-` trimmed, cut to `MAX_NAME_LENGTH`
+ * characters. Letters of any script are kept. The name is '' when nothing usable is left.
  */
 export function emojiName(path: string): { name: string; sanitised: boolean } {
   const original = splitBaseName(path).stem;
   const cleaned = original
-    .normalize('NFC')
+    .normalize('NFKC')
     .toLowerCase()
     .replace(/[^\p{L}\p{N}_-]+/gu, '_')
     .replace(/^[_-]+|[_-]+$/g, '');

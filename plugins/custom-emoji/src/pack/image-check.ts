@@ -11,6 +11,13 @@ export type ImageCheck =
   | { ok: true; width: number; height: number; animated: boolean; thumbnail: Buffer }
   | { ok: false; code: 'NESTED_ZIP' | 'TYPE_MISMATCH' | 'CORRUPT_IMAGE' | 'IMAGE_DIMENSIONS_TOO_LARGE' };
 
+interface ImageHeader {
+  format: string;
+  width: number;
+  height: number;
+  frames: number;
+}
+
 const MAGIC: ReadonlyArray<{ kind: EmojiFormat | 'archive'; bytes: Buffer }> = [
   { kind: 'png', bytes: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]) },
   { kind: 'jpeg', bytes: Buffer.from([0xff, 0xd8, 0xff]) },
@@ -53,10 +60,11 @@ export async function checkImage(bytes: Buffer, expected: EmojiFormat, limits: P
  * learn the real dimensions of a pixel flood and refuse it by name. Without `animated`, `height`
  * is that of one frame and `pages` counts the frames. Dimensions are as displayed (EXIF orientation).
  */
-async function readHeader(bytes: Buffer): Promise<{ format: string; width: number; height: number; frames: number } | null> {
+async function readHeader(bytes: Buffer): Promise<ImageHeader | null> {
   try {
     const meta = await sharp(bytes, { limitInputPixels: false }).metadata();
-    return { format: meta.format, width: meta.autoOrient.width, height: meta.autoOrient.height, frames: meta.pages ?? 1 };
+    const { width, height } = meta.autoOrient;
+    return { format: meta.format, width, height, frames: meta.pages ?? 1 };
   } catch {
     return null;
   }

@@ -94,7 +94,9 @@ function screenEntry(record: ZipRecord, limits: PackLimits, seenNames: Set<strin
   if (format === 'archive') return fail('NESTED_ZIP');
   if (format === null) return fail('UNSUPPORTED_TYPE');
   if (usesUnsupportedFeature(record)) return fail('UNSUPPORTED_ZIP_FEATURE');
-  if (record.size > maxBytes(format, limits)) return fail(claimsBombSize(record, limits) ? 'ZIP_BOMB' : 'IMAGE_TOO_LARGE', { format });
+  if (record.size > maxBytes(format, limits)) {
+    return fail(claimsBombSize(record, limits) ? 'ZIP_BOMB' : 'IMAGE_TOO_LARGE', { format });
+  }
 
   const { name, sanitised } = emojiName(record.name);
   if (name === '') return fail('INVALID_NAME');

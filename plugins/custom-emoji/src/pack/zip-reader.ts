@@ -72,7 +72,10 @@ export function readZipDirectory(zip: Buffer, maxRecords: number): DirectoryResu
   return { ok: true, directory: { records, dataLimit: directoryOffset } };
 }
 
-/** Local file header first, or the end record of an empty archive; anything else (including self-extractors) is not a zip upload. */
+/**
+ * A local file header first, or the end record of an empty archive. Anything else, self-extracting
+ * archives and files with a zip appended included, is not a zip upload.
+ */
 function startsLikeZip(zip: Buffer): boolean {
   if (zip.length < END_OF_CENTRAL_DIR_LEN) return false;
   const sig = zip.readUInt32LE(0);
@@ -162,7 +165,8 @@ export function usesUnsupportedFeature(record: ZipRecord): boolean {
 export function extractEntry(zip: Buffer, record: ZipRecord, dataLimit: number): ExtractResult {
   const compressed = locateData(zip, record, dataLimit);
   if (!compressed) return { ok: false, code: 'CORRUPT_ZIP' };
-  const data = record.method === METHOD_STORED ? readStored(compressed, record) : inflateBounded(compressed, record.size);
+  const data =
+    record.method === METHOD_STORED ? readStored(compressed, record) : inflateBounded(compressed, record.size);
   if (!data.ok) return data;
   if (zlib.crc32(data.data) !== record.crc32) return { ok: false, code: 'CORRUPT_ZIP' };
   return data;
