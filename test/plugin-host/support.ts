@@ -3,7 +3,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Test } from 'tap';
 import { io, type Socket } from 'socket.io-client';
-import { createTestApp, type TestApp } from '../helpers/app.ts';
+import pino from 'pino';
+import { createTestApp, OPERATOR_TOKEN, type TestApp } from '../helpers/app.ts';
+import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
+import { loadConfig } from '../../config/index.ts';
+import { buildApp, type ParleyApp } from '../../core/app.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const FIXTURES = path.resolve(here, '../fixtures');
@@ -17,6 +21,21 @@ export const NO_BUILT_INS = path.join(FIXTURES, 'no-built-in-plugins');
 /** An app whose only plugins are `pluginPaths` (the built-in ones are left out). */
 export function appWith(t: Test, pluginPaths: string[]): Promise<TestApp> {
   return createTestApp(t, { pluginPaths }, { pluginsDir: NO_BUILT_INS });
+}
+
+export const configFor = (pluginPaths: string[]) =>
+  loadConfig({}, { pluginPaths, port: 0, host: '127.0.0.1', logLevel: 'silent', operatorToken: OPERATOR_TOKEN, seedDemo: false, redisUrl: undefined });
+
+/** A database shared by several starts of Parley in one test; closed at teardown. */
+export async function sharedDatabase(t: Test): Promise<TestDatabase> {
+  const db = await freshDatabase();
+  t.teardown(() => db.close());
+  return db;
+}
+
+/** Starts Parley with only `pluginPaths` on `db`; closing the app leaves the database open for the next start. */
+export function startOn(db: TestDatabase, pluginPaths: string[]): Promise<ParleyApp> {
+  return buildApp({ config: configFor(pluginPaths), db: { ...db, close: async () => undefined }, logger: pino({ level: 'silent' }), pluginsDir: NO_BUILT_INS });
 }
 
 export interface Ack {
