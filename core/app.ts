@@ -24,6 +24,8 @@ import { AuthService } from './auth/auth-service.ts';
 import { HookBus, KERNEL_OWNER } from './hooks/hook-bus.ts';
 import { Outbox } from './hooks/outbox.ts';
 import { FileStore } from './files/file-store.ts';
+import { systemClock, type Clock } from './clock.ts';
+import { Scheduler } from './jobs/scheduler.ts';
 import { Realtime } from './realtime/realtime.ts';
 import { PluginStateService } from './plugin-host/plugin-state.ts';
 import { discoverPlugins, orderByDependencies } from './plugin-host/discover.ts';
@@ -54,6 +56,8 @@ export interface BuildOptions {
   /** An already open database (tests); otherwise opened from the config. */
   db?: Database;
   logger?: Logger;
+  /** The application's clock (tests pass a ManualClock). */
+  clock?: Clock;
   /** Folder of built-in plugins (default `plugins/`). */
   pluginsDir?: string;
 }
@@ -91,7 +95,9 @@ export async function buildApp(options: BuildOptions): Promise<ParleyApp> {
   const outbox = new Outbox();
   const realtime = new Realtime(auth, pluginState, log);
   const files = new FileStore(knex, config.uploadMaxBytes);
-  const kernel: KernelServices = { config, knex, log, tenants, members, roles, auth, permissions, pluginState, hooks, realtime, outbox, files };
+  const clock = options.clock ?? systemClock;
+  const jobs = new Scheduler(knex, db.kind, clock, log);
+  const kernel: KernelServices = { config, knex, log, tenants, members, roles, auth, permissions, pluginState, hooks, realtime, outbox, files, clock, jobs };
   pluginState.onChange((tenantId, pluginId, enabled) => {
     void hooks.action(enabled ? 'plugin.enabled' : 'plugin.disabled', { tenantId }, { pluginId });
   });
@@ -129,11 +135,14 @@ export async function buildApp(options: BuildOptions): Promise<ParleyApp> {
     plugins,
     db,
     async listen() {
-      return http.listen({ port: config.port, host: config.host });
+      const address = await http.listen({ port: config.port, host: config.host });
+      jobs.start();
+      return address;
     },
     async close() {
       if (closed) return;
       closed = true;
+      await jobs.stop();
       await realtime.close();
       await http.close();
       await container.dispose();

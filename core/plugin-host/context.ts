@@ -19,6 +19,8 @@ import type { PermissionRegistry } from '../permissions/tree.ts';
 import type { PluginStateService } from './plugin-state.ts';
 import type { AuthService } from '../auth/auth-service.ts';
 import type { Config } from '../../config/index.ts';
+import type { Clock } from '../clock.ts';
+import type { JobRun, Scheduler } from '../jobs/scheduler.ts';
 import type { FileStore, SaveFileInput, StoredFile } from '../files/file-store.ts';
 import type { FastifyReply } from 'fastify';
 
@@ -37,6 +39,8 @@ export interface KernelServices {
   realtime: Realtime;
   outbox: Outbox;
   files: FileStore;
+  clock: Clock;
+  jobs: Scheduler;
 }
 
 export interface PluginContext {
@@ -75,6 +79,10 @@ export interface PluginContext {
     meta(tenantId: string, id: string): Promise<StoredFile>;
     send(reply: FastifyReply, tenantId: string, id: string, opts?: { download?: boolean; cacheSeconds?: number }): Promise<FastifyReply>;
   };
+  /** The application's clock: decide by `clock.now()`, never `Date.now()`, so tests can move time. */
+  readonly clock: Clock;
+  /** Recurring work, run on one process at a time; `name` is prefixed with the plugin id. */
+  jobs: { every(name: string, everyMs: number, run: JobRun): void };
   /** Records a domain event in the caller's transaction (the outbox). */
   recordEvent(trx: Knex | Knex.Transaction, tenantId: string, type: string, payload: Record<string, unknown>): Promise<number>;
   isEnabled(tenantId: string): Promise<boolean>;

@@ -137,6 +137,8 @@ export async function registerPlugins(app: FastifyInstance, kernel: KernelServic
         meta: (tenantId, fileId) => kernel.files.meta(tenantId, fileId),
         send: (reply, tenantId, fileId, opts) => kernel.files.send(reply, tenantId, fileId, opts),
       },
+      clock: kernel.clock,
+      jobs: { every: (name, everyMs, run) => kernel.jobs.every(id, `${id}.${name}`, everyMs, run) },
       recordEvent: (trx, tenantId, type, payload) => kernel.outbox.record(trx, tenantId, id, type, payload),
       isEnabled: (tenantId) => kernel.pluginState.isEnabled(tenantId, id),
       settings: (tenantId) => kernel.pluginState.getSettings(tenantId, id),

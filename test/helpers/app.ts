@@ -5,6 +5,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { loadConfig, type Config } from '../../config/index.ts';
 import { buildApp, type ParleyApp } from '../../core/app.ts';
 import { freshDatabase } from './database.ts';
+import type { Clock } from '../../core/clock.ts';
 
 export const OPERATOR_TOKEN = 'test-operator-token-0123456789';
 
@@ -18,7 +19,7 @@ export interface TestApp extends ParleyApp {
 }
 
 /** `pluginsDir` replaces the built-in `plugins/` folder (tests of one plugin in isolation). */
-export async function createTestApp(t: Test, overrides: Partial<Config> = {}, options: { pluginsDir?: string } = {}): Promise<TestApp> {
+export async function createTestApp(t: Test, overrides: Partial<Config> = {}, options: { pluginsDir?: string; clock?: Clock } = {}): Promise<TestApp> {
   const db = await freshDatabase();
   const config = loadConfig({}, {
     pluginPaths: [],
@@ -31,7 +32,7 @@ export async function createTestApp(t: Test, overrides: Partial<Config> = {}, op
     loginRateLimit: { max: 1000, windowMs: 60_000 },
     ...overrides,
   });
-  const app = await buildApp({ config, db, logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), pluginsDir: options.pluginsDir });
+  const app = await buildApp({ config, db, logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), pluginsDir: options.pluginsDir, clock: options.clock });
   t.teardown(() => app.close());
 
   const request: TestApp['request'] = ({ method, url, token, body, headers }) =>
