@@ -82,6 +82,20 @@ export function emit<T = any>(socket: Socket, event: string, payload: unknown, t
   });
 }
 
+/** Runs `tasks` with at most `window` in flight, as a client must (the server caps requests in flight per connection). */
+export async function windowed<T>(tasks: Array<() => Promise<T>>, window = 16): Promise<T[]> {
+  const out: T[] = new Array(tasks.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) {
+      const i = next++;
+      out[i] = await tasks[i]();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(window, tasks.length) }, worker));
+  return out;
+}
+
 /** Resolves with the first `event` pushed to `socket` that satisfies `match`. */
 export function next<T = any>(socket: Socket, event: string, match: (data: T) => boolean = () => true, timeoutMs = 5000): Promise<T> {
   return new Promise((resolve, reject) => {
