@@ -12,6 +12,8 @@ export interface RouteInfo {
   url: string;
   permission?: string;
   pluginId?: string;
+  /** Left out of /openapi.json (`schema.hide`). */
+  hidden?: boolean;
 }
 
 declare module 'fastify' {
@@ -34,7 +36,7 @@ const securityFor = (permission: string | undefined) => {
   }
 };
 
-const toOpenApiPath = (url: string) => url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+const toOpenApiPath = (url: string) => url.replace(/:([A-Za-z0-9_]+)/g, '{$1}').replace(/\*$/, '{*}');
 const withoutTrailingSlash = (p: string) => (p.length > 1 ? p.replace(/\/+$/, '') : p);
 
 export async function registerOpenApi(app: FastifyInstance): Promise<void> {
@@ -49,6 +51,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         url: route.url,
         get permission() { return route.config?.permission; },
         get pluginId() { return route.config?.pluginId; },
+        get hidden() { return !!(route.schema as { hide?: boolean } | undefined)?.hide; },
       });
     }
   });
