@@ -22,6 +22,11 @@ export function onUnauthenticated(fn: UnauthenticatedListener): () => void {
   return () => unauthenticatedListeners.delete(fn);
 }
 
+/** Tells the app the session is gone (also used by the socket when its handshake is refused). */
+export function signalUnauthenticated() {
+  for (const fn of unauthenticatedListeners) fn();
+}
+
 export function toApiError(body: unknown, status: number): ApiError {
   const b = (body ?? {}) as { code?: unknown; message?: unknown; field?: unknown };
   const code = typeof b.code === 'string' ? b.code : status >= 500 ? 'INTERNAL' : 'BAD_REQUEST';
@@ -63,7 +68,7 @@ export async function request<T = unknown>(method: string, url: string, opts: Re
   }
   if (!res.ok) {
     const error = toApiError(data, res.status);
-    if (res.status === 401 && !opts.quiet401) for (const fn of unauthenticatedListeners) fn();
+    if (res.status === 401 && !opts.quiet401) signalUnauthenticated();
     throw error;
   }
   return data as T;

@@ -4,7 +4,7 @@
  * acknowledgements: the server answers `{ok:true,data}` or `{ok:false,error}`.
  */
 import { io, type Socket } from 'socket.io-client';
-import { ApiError, toApiError } from './api.ts';
+import { ApiError, toApiError, signalUnauthenticated } from './api.ts';
 
 export type ConnectionState = 'connecting' | 'connected' | 'disconnected';
 
@@ -23,11 +23,15 @@ function ensure(): Socket {
     if (connectedBefore) for (const fn of reconnectListeners) fn();
     connectedBefore = true;
   });
-  s.on('disconnect', () => {
+  s.on('disconnect', (reason) => {
     state.status = 'disconnected';
+    // socket.io does not come back by itself when the server ended the connection; try once more,
+    // and a refused handshake then tells whether the session itself is gone.
+    if (reason === 'io server disconnect') setTimeout(() => socket === s && s.connect(), 1000);
   });
-  s.on('connect_error', () => {
+  s.on('connect_error', (err: Error & { data?: { code?: string } }) => {
     state.status = 'disconnected';
+    if (err.data?.code === 'UNAUTHENTICATED' || err.message === 'UNAUTHENTICATED') signalUnauthenticated();
   });
   socket = s;
   return s;

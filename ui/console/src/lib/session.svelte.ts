@@ -39,6 +39,12 @@ export interface Bootstrap {
   grants: string[];
   plugins: EnabledPlugin[];
   permissions: PermissionTreeNode[];
+  /** Added by the conversations plugin's bootstrap filter. */
+  conversations?: {
+    protocolVersion: number;
+    sidePanelTabs: Array<{ pluginId: string; key: string; label: LocalizedText; order: number }>;
+    messageTypes: string[];
+  };
 }
 
 const state = $state<{ data: Bootstrap | null }>({ data: null });

@@ -1,0 +1,200 @@
+/**
+ * The console in Chromium, agent side, against the real conversations plugin: a visitor (driven
+ * through the documented REST protocol) writes, the agent answers with text and an image, sees
+ * pushes live and after a reconnect (once, not twice), searches, changes status, transfers to a
+ * group and takes the session back from the queue, closes it; history finds it by session ID and
+ * the CSV export contains it.
+ */
+import fs from 'node:fs';
+import t from 'tap';
+import sharp from 'sharp';
+import { createTestApp, type TestApp } from '../helpers/app.ts';
+import { ensureConsoleBuilt, launchBrowser, newPage, screenshot, signIn } from '../helpers/browser.ts';
+
+ensureConsoleBuilt();
+
+interface Visitor {
+  token: string;
+  sessionId: string;
+  code: string;
+  send(text: string): Promise<void>;
+  messages(): Promise<Array<{ seq: number; type: string; body: Record<string, unknown>; sender: { kind: string } }>>;
+}
+
+async function visitor(app: TestApp, tenant: string, name: string): Promise<Visitor> {
+  const v = await app.request({ method: 'POST', url: '/api/visitor/session', body: { tenant, name } });
+  if (v.statusCode !== 200) throw new Error(`visitor: ${v.body}`);
+  const token = v.json().token as string;
+  const started = await app.request({ method: 'POST', url: '/api/conversations/visitor/sessions', token, body: { name, context: { pageUrl: 'https://shop.example/cart', pageTitle: 'Cart' } } });
+  if (started.statusCode !== 200) throw new Error(`start: ${started.body}`);
+  const session = started.json().session as { id: string; code: string };
+  let n = 0;
+  return {
+    token,
+    sessionId: session.id,
+    code: session.code,
+    async send(text) {
+      const res = await app.request({ method: 'POST', url: `/api/conversations/visitor/sessions/${session.id}/messages`, token, body: { clientMsgId: `v-${Date.now()}-${++n}`, type: 'text', body: { text } } });
+      if (res.statusCode !== 200) throw new Error(`send: ${res.body}`);
+    },
+    async messages() {
+      const res = await app.request({ method: 'GET', url: `/api/conversations/visitor/sessions/${session.id}/messages?after=0&limit=500`, token });
+      return res.json().messages;
+    },
+  };
+}
+
+async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 10_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+t.test('agent workbench and history', async (t) => {
+  const app = await createTestApp(t);
+  const base = (await app.listen()).replace('0.0.0.0', '127.0.0.1');
+  const tenant = await app.tenant('shop');
+  const agent = await app.member('shop', 'agent', 'ann@shop.test');
+  const browser = await launchBrowser(t);
+  const { page, context, errors } = await newPage(browser);
+  t.teardown(() => context.close());
+
+  await signIn(page, base, { tenant: 'shop', email: agent.email, password: agent.password });
+  await page.getByTestId('workbench').waitFor();
+  await until('the agent to be online', async () => page.getByTestId('agent-status').getAttribute('data-status').then((s) => s === 'idle'));
+  t.equal((await page.getByTestId('agent-status').textContent())?.trim().startsWith('Available'), true, 'the agent is available');
+
+  const mia = await visitor(app, 'shop', 'Mia Visitor');
+  await mia.send('Hello, my order has not arrived.');
+
+  await t.test('a visitor\'s conversation arrives with its unread count', async (t) => {
+    const item = page.locator(`[data-testid="session-item"][data-session="${mia.sessionId}"]`);
+    await item.waitFor();
+    await until('one unread message', async () => (await item.getByTestId('unread').textContent().catch(() => null)) === '1');
+    t.equal(await page.getByTestId('nav-badge').textContent(), '1', 'the navigation shows the unread count');
+    t.match(await item.textContent(), /Mia Visitor/);
+    await screenshot(page, 'workbench-incoming');
+    await item.click();
+    await page.getByTestId('chat-pane').waitFor();
+    t.equal(await page.getByTestId('chat-code').textContent(), mia.code, 'the session ID is shown');
+    await page.locator('[data-testid="message"][data-sender="visitor"]', { hasText: 'Hello, my order has not arrived.' }).waitFor();
+    await until('the unread count to clear', async () => (await item.getByTestId('unread').count()) === 0);
+    t.match(await page.getByTestId('profile').textContent(), /shop\.example\/cart/, 'the profile tab shows where the visitor came from');
+  });
+
+  await t.test('the agent replies with text and an image; the visitor receives both', async (t) => {
+    await page.getByTestId('composer-input').fill('Sorry to hear that! Let me check.');
+    await page.getByTestId('composer-input').press('Enter');
+    await page.locator('[data-testid="message"][data-sender="agent"]', { hasText: 'Let me check.' }).waitFor();
+    const png = await sharp({ create: { width: 48, height: 32, channels: 3, background: '#3366ff' } }).png().toBuffer();
+    await page.getByTestId('composer-image-input').setInputFiles({ name: 'label.png', mimeType: 'image/png', buffer: png });
+    const img = page.locator('[data-testid="message"][data-type="image"] img');
+    await img.waitFor();
+    await until('the image to load', () => img.evaluate((el) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth === 48));
+    const seen = await until('the visitor to get both', async () => {
+      const m = await mia.messages();
+      return m.some((x) => x.type === 'image') && m.some((x) => x.body.text === 'Sorry to hear that! Let me check.') && m;
+    });
+    t.ok(seen.find((x) => x.type === 'image')!.body.fileId, 'the image message names the stored file');
+    t.equal(await page.getByTestId('message-pending').count(), 0, 'nothing is left pending');
+    await screenshot(page, 'workbench-chat');
+  });
+
+  await t.test('a live message appears; after a reconnect a missed one appears once', async (t) => {
+    await mia.send('It was order 1234.');
+    await page.locator('[data-testid="message"]', { hasText: 'It was order 1234.' }).waitFor();
+    app.kernel.realtime.namespace('agent').disconnectSockets(true);
+    await mia.send('Are you still there?');
+    await page.locator('[data-testid="message"]', { hasText: 'Are you still there?' }).waitFor();
+    await until('the socket to be back', async () => page.getByTestId('agent-status').getAttribute('data-status').then((s) => s !== 'offline'));
+    await new Promise((r) => setTimeout(r, 500));
+    t.equal(await page.locator('[data-testid="message"]', { hasText: 'Are you still there?' }).count(), 1, 'shown once');
+    const seqs = await page.getByTestId('message').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-seq'))));
+    t.same(seqs, [...seqs].sort((a, b) => a - b), 'in sequence order');
+    t.equal(new Set(seqs).size, seqs.length, 'no duplicates');
+  });
+
+  await t.test('my sessions search by visitor name', async (t) => {
+    const other = await visitor(app, 'shop', 'Zed Other');
+    await other.send('Hi');
+    await page.locator(`[data-testid="session-item"][data-session="${other.sessionId}"]`).waitFor();
+    await page.getByTestId('mine-search').fill('mia');
+    await until('the search to narrow', async () => (await page.getByTestId('session-item').count()) === 1);
+    t.match(await page.getByTestId('session-item').textContent(), /Mia Visitor/);
+    await page.getByTestId('mine-search').fill('');
+    await until('the list to come back', async () => (await page.getByTestId('session-item').count()) === 2);
+  });
+
+  await t.test('status, transfer to a group, pick from the queue, close', async (t) => {
+    await page.getByTestId('agent-status').click();
+    await page.getByTestId('agent-status-busy').click();
+    await until('busy', async () => (await app.request({ method: 'GET', url: '/api/conversations/agent/me', token: agent.token })).json().status === 'busy');
+    t.equal(await page.getByTestId('agent-status').getAttribute('data-status'), 'busy');
+
+    await page.locator(`[data-testid="session-item"][data-session="${mia.sessionId}"]`).click();
+    await page.getByTestId('chat-transfer').click();
+    await page.getByTestId('transfer-kind-group').check();
+    await page.getByTestId('transfer-group').first().check();
+    await screenshot(page, 'transfer-dialog');
+    await page.getByTestId('transfer-submit').click();
+    await page.locator('[data-testid="message-system"]', { hasText: 'transferred the conversation to the group' }).waitFor();
+    t.equal(await page.getByTestId('composer-disabled').textContent(), 'This visitor is waiting. Take the conversation to reply.');
+
+    await page.getByTestId('tab-queue').click();
+    const queued = page.locator(`[data-testid="queue-item"][data-session="${mia.sessionId}"]`);
+    await queued.waitFor();
+    await queued.click();
+    await page.getByTestId('chat-pick').click();
+    await page.getByTestId('composer-input').waitFor();
+    await page.getByTestId('tab-mine').click();
+
+    page.once('dialog', (d) => void d.accept());
+    await page.getByTestId('chat-close').click();
+    await page.locator('[data-testid="message-system"]', { hasText: 'The agent ended the conversation' }).waitFor();
+    t.equal(await page.getByTestId('composer-disabled').textContent(), 'This conversation has ended.');
+    const state = (await app.request({ method: 'GET', url: `/api/conversations/visitor/sessions/${mia.sessionId}`, token: mia.token })).json().state;
+    t.equal(state, 'closed', 'the visitor sees it closed');
+  });
+
+  await t.test('history finds the session by its ID, shows it, and the CSV export contains it', async (t) => {
+    await page.getByTestId('nav-history').click();
+    await page.getByTestId('page-history').waitFor();
+    await page.getByTestId('history-code').fill(mia.code.toLowerCase());
+    await page.getByTestId('history-search').click();
+    await until('one result', async () => (await page.getByTestId('history-row').count()) === 1 && (await page.getByTestId('history-row').getAttribute('data-code')) === mia.code);
+    await screenshot(page, 'history');
+
+    const downloading = page.waitForEvent('download');
+    await page.getByTestId('export-button').click();
+    await page.getByTestId('export-csv').click();
+    const download = await downloading;
+    const csv = fs.readFileSync((await download.path())!, 'utf8');
+    t.match(csv, mia.code, 'the export has the session ID');
+    t.equal(csv.trim().split('\n').length, 2, 'a header and the one filtered session');
+    await until('the progress to show done', async () => (await page.getByTestId('export-progress').getAttribute('data-state')) === 'done');
+
+    await page.getByTestId('history-row').click();
+    await page.getByTestId('history-detail').waitFor();
+    t.equal(await page.getByTestId('detail-code').textContent(), mia.code);
+    await page.locator('[data-testid="message"]', { hasText: 'It was order 1234.' }).waitFor();
+    t.ok(await page.locator('[data-testid="message"][data-type="image"]').count(), 'the image is in the transcript');
+    await screenshot(page, 'history-detail');
+  });
+
+  await t.test('agent mode in Chinese', async (t) => {
+    await page.getByTestId('language-switch').selectOption('zh-CN');
+    t.equal(await page.getByTestId('history-back').textContent().then((s) => s?.trim()), '返回历史会话');
+    await page.getByTestId('nav-workbench').click();
+    t.equal(await page.getByTestId('tab-mine').textContent().then((s) => s?.trim().replace(/\s*\d+$/, '')), '我的会话');
+    t.match(await page.getByTestId('agent-status').textContent(), /忙碌/);
+    await screenshot(page, 'workbench-zh');
+    await page.getByTestId('language-switch').selectOption('en');
+  });
+
+  t.same(errors, [], 'no script errors');
+  void tenant;
+});
