@@ -81,11 +81,16 @@ export interface PluginContext {
   };
   /** The application's clock: decide by `clock.now()`, never `Date.now()`, so tests can move time. */
   readonly clock: Clock;
-  /** Recurring work, run on one process at a time; `name` is prefixed with the plugin id. */
+  /**
+   * Recurring work, run on one process at a time; `name` is prefixed with the plugin id. A job is
+   * not tied to a tenant, so it works only for `enabledTenants()`.
+   */
   jobs: { every(name: string, everyMs: number, run: JobRun): void };
   /** Records a domain event in the caller's transaction (the outbox). */
   recordEvent(trx: Knex | Knex.Transaction, tenantId: string, type: string, payload: Record<string, unknown>): Promise<number>;
   isEnabled(tenantId: string): Promise<boolean>;
+  /** Ids of the tenants that have this plugin enabled: background work runs for these only. */
+  enabledTenants(): Promise<string[]>;
   settings(tenantId: string): Promise<Record<string, unknown>>;
   /** Publishes an API for plugins that declare this one as a dependency. */
   expose<T extends object>(api: T): void;

@@ -86,6 +86,15 @@ export class PluginStateService {
     return set;
   }
 
+  /** Ids of every tenant for which `pluginId` is effective, computed in one pass over all tenants. */
+  async tenantsWith(pluginId: string): Promise<string[]> {
+    this.descriptor(pluginId);
+    const [tenants, rows] = await Promise.all([this.tenants.list(), TenantPlugin.query(this.knex)]);
+    const byTenant = new Map<string, TenantPlugin[]>();
+    for (const r of rows) byTenant.set(r.tenant_id, [...(byTenant.get(r.tenant_id) ?? []), r]);
+    return tenants.filter((t) => this.compute(t, byTenant.get(t.id) ?? []).has(pluginId)).map((t) => t.id);
+  }
+
   async isEnabled(tenantId: string, pluginId: string): Promise<boolean> {
     return (await this.enabledSet(tenantId)).has(pluginId);
   }

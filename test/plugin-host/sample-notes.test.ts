@@ -156,6 +156,14 @@ t.test('disabled: routes, socket events, hooks, filter, bootstrap and permission
   const tree = (await app.request({ method: 'GET', url: '/api/roles/permissions', token: a.adminToken })).json().tree;
   t.notOk(tree.some((n: { key: string }) => n.key === ID), 'nor in the role editor\'s tree');
 
+  // Background jobs work only for tenants that have the plugin on.
+  const old = new Date(Date.now() - 40 * 24 * 3600_000);
+  await app.kernel.knex('sample_notes_notes').whereIn('tenant_id', [a.id, other.id]).andWhere({ kind: 'welcome' }).update({ created_at: old });
+  t.same(await app.kernel.pluginState.tenantsWith(ID), [other.id]);
+  await app.kernel.jobs.runNow('sample-notes.tidy-welcomes');
+  t.equal(await welcomeNotes(app, other.id), 0, 'old welcome notes tidied where the plugin is on');
+  t.ok((await welcomeNotes(app, a.id)) > 0, 'and left alone where it is off');
+
   const on = await app.request({ method: 'POST', url: `/api/plugins/${ID}/enable`, token: a.adminToken });
   t.match(on.json(), { enabled: true });
   t.ok((await notesOf(app, a.adminToken)).some((n) => n.body === 'kept'), 'data written before disabling is still there');
