@@ -123,3 +123,15 @@ export async function until(check: () => Promise<boolean> | boolean, timeoutMs =
 
 let counter = 0;
 export const clientId = () => `c-${Date.now().toString(36)}-${++counter}`;
+
+/** A multipart/form-data body with one file part. */
+export function multipart(filename: string, data: Buffer, field = 'file', contentType = 'application/octet-stream') {
+  const boundary = `----parley${Math.random().toString(16).slice(2)}`;
+  const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${filename}"\r\nContent-Type: ${contentType}\r\n\r\n`);
+  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+  return { body: Buffer.concat([head, data, tail]), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+}
+
+/** A valid 1x1 PNG. */
+export const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+export const PDF = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');

@@ -25,6 +25,11 @@ function time(value: string | undefined, field: string): Date | undefined {
   return d;
 }
 
+async function countOf(query: Knex.QueryBuilder): Promise<number> {
+  const row = await query.clearSelect().count<{ n: number }[]>('* as n').first();
+  return Number(row?.n ?? 0);
+}
+
 export class History {
   constructor(private readonly d: Deps) {}
 
@@ -46,17 +51,18 @@ export class History {
   }
 
   async count(tenantId: string, f: HistoryFilters): Promise<number> {
-    const row = await this.filtered(tenantId, f).clearSelect().count<{ n: number }[]>('* as n').first();
-    return Number(row?.n ?? 0);
+    return countOf(this.filtered(tenantId, f));
   }
 
   async search(tenantId: string, f: HistoryFilters & { page?: number; pageSize?: number }) {
     const page = f.page ?? 1;
     const pageSize = f.pageSize ?? 20;
-    const [total, items] = await Promise.all([
-      this.count(tenantId, f),
-      this.filtered(tenantId, f).orderBy([{ column: 's.created_at', order: 'desc' }, { column: 's.id', order: 'desc' }]).offset((page - 1) * pageSize).limit(pageSize) as Promise<SessionRecord[]>,
-    ]);
+    const query = this.filtered(tenantId, f);
+    const total = await countOf(query.clone());
+    const items: SessionRecord[] = await query
+      .orderBy([{ column: 's.created_at', order: 'desc' }, { column: 's.id', order: 'desc' }])
+      .offset((page - 1) * pageSize)
+      .limit(pageSize);
     return { items, total, page, pageSize };
   }
 
