@@ -248,6 +248,7 @@ export class ChatWindow {
       this.handlers.preChat(profile);
     };
     skip?.addEventListener('click', () => done(select ? { skillGroupId: select.value } : {}));
+    this.preChatForm.oninput = () => (error.textContent = '');
     this.preChatForm.onsubmit = (e) => {
       e.preventDefault();
       const value = (name: string) => (this.preChatForm.querySelector<HTMLInputElement>(`input[name=${name}]`)?.value ?? '').trim();

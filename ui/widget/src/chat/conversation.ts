@@ -147,14 +147,15 @@ export class Conversation {
     }
   }
 
-  private async signIn(): Promise<void> {
+  /** `strict`: a refused identity is an error; otherwise (at start) the visitor chats anonymously. */
+  private async signIn(strict = false): Promise<void> {
     const id = this.identity;
     const input = { token: this.api.token, ...(id ? { identity: { externalId: id.externalId, signature: id.signature }, name: id.name, email: id.email } : {}) };
     let result;
     try {
       result = await this.api.visitorSession(input);
     } catch (err) {
-      if (!(err instanceof ApiError && err.code === 'IDENTITY_SIGNATURE_INVALID')) throw err;
+      if (strict || !(err instanceof ApiError && err.code === 'IDENTITY_SIGNATURE_INVALID')) throw err;
       console.warn('[Parley] the identity signature was refused; chatting anonymously');
       this.identity = undefined;
       result = await this.api.visitorSession({ token: this.api.token });
@@ -199,7 +200,11 @@ export class Conversation {
       void this.sync();
       for (const p of this.pending.values()) if (p.entry.state === 'sending') void this.deliver(p);
     });
-    socket.on('disconnect', () => this.events.status('offline'));
+    socket.on('disconnect', (reason) => {
+      this.events.status('offline');
+      // socket.io reconnects by itself except after a disconnect the server asked for (e.g. a restart).
+      if (reason === 'io server disconnect') setTimeout(() => socket.connect(), 1000 + Math.random() * 2000);
+    });
     socket.on('connect_error', (err: Error & { data?: { code?: string } }) => {
       this.events.status('offline');
       // A refused handshake is not retried by socket.io: renew the token, then connect again.
@@ -249,10 +254,11 @@ export class Conversation {
     }
   }
 
-  private receive(m: Message, live: boolean): void {
+  /** `fromSync`: part of a sync answer, which has no gaps a visitor could fill. */
+  private receive(m: Message, live: boolean, fromSync = false): void {
     const entry = entryOf(m);
     if (m.sessionId === this.session?.id) {
-      if (m.seq > this.lastSeq + 1 && this.gapFrom === undefined) this.gapFrom = this.lastSeq;
+      if (!fromSync && m.seq > this.lastSeq + 1 && this.gapFrom === undefined) this.gapFrom = this.lastSeq;
       this.lastSeq = Math.max(this.lastSeq, m.seq);
       if (this.gapFrom !== undefined) void this.sync();
     }
@@ -268,38 +274,43 @@ export class Conversation {
     if (live) this.events.live(m);
   }
 
-  /** Fetches everything after the last known seq, page by page; concurrent calls run it once more. */
+  /** Fetches everything after the last known seq, page by page; calls made meanwhile run it once more. */
   sync(): Promise<void> {
     if (this.syncing) {
       this.syncAgain = true;
       return this.syncing;
     }
-    this.syncing = (async () => {
-      try {
-        do {
-          this.syncAgain = false;
-          const session = this.session;
-          if (!session || !this.socket?.connected) return;
-          let after = this.gapFrom ?? this.lastSeq;
-          this.gapFrom = undefined;
-          for (;;) {
-            const r = await this.emit<SyncResult>('conv:sync', { sessionId: session.id, afterSeq: after, limit: 200 });
-            if (session.id !== this.session?.id) return;
-            for (const m of r.messages) this.receive(m, m.seq > this.liveAfter);
-            after = r.messages.at(-1)?.seq ?? r.lastSeq;
-            if (!r.hasMore) {
-              this.lastSeq = Math.max(this.lastSeq, r.lastSeq);
-              break;
-            }
+    // Cleared in a later microtask, so a run that ends at once cannot leave a stale promise behind.
+    const run = this.runSync().finally(() => {
+      this.syncing = undefined;
+      if (this.syncAgain && this.socket?.connected) void this.sync();
+    });
+    this.syncing = run;
+    return run;
+  }
+
+  private async runSync(): Promise<void> {
+    try {
+      do {
+        this.syncAgain = false;
+        const session = this.session;
+        if (!session || !this.socket?.connected) return;
+        let after = this.gapFrom ?? this.lastSeq;
+        this.gapFrom = undefined;
+        for (;;) {
+          const r = await this.emit<SyncResult>('conv:sync', { sessionId: session.id, afterSeq: after, limit: 200 });
+          if (session.id !== this.session?.id) break;
+          for (const m of r.messages) this.receive(m, m.seq > this.liveAfter, true);
+          after = r.messages.at(-1)?.seq ?? r.lastSeq;
+          if (!r.hasMore) {
+            this.lastSeq = Math.max(this.lastSeq, r.lastSeq);
+            break;
           }
-        } while (this.syncAgain);
-      } catch {
-        // Offline or timed out: the next connect syncs again.
-      } finally {
-        this.syncing = undefined;
-      }
-    })();
-    return this.syncing;
+        }
+      } while (this.syncAgain);
+    } catch {
+      // Offline or timed out: the next connect syncs again.
+    }
   }
 
   private async emit<T>(event: string, payload: unknown): Promise<T> {
@@ -322,7 +333,11 @@ export class Conversation {
     this.sessionStarting ??= (async () => {
       try {
         const context = { pageUrl: location.href.slice(0, 2000), pageTitle: document.title.slice(0, 300), ...(document.referrer ? { referrer: document.referrer.slice(0, 2000) } : {}) };
-        const { session } = await this.api.startSession({ ...this.profile, context });
+        // The session carries who the visitor said they are (pre-chat form) or who the site says they are.
+        const name = (this.profile.name ?? this.identity?.name)?.slice(0, 100);
+        const email = (this.profile.email ?? this.identity?.email)?.slice(0, 254);
+        const { skillGroupId } = this.profile;
+        const { session } = await this.api.startSession({ ...(name ? { name } : {}), ...(email ? { email } : {}), ...(skillGroupId ? { skillGroupId } : {}), context });
         this.adopt(session);
         void this.sync();
         return session;
@@ -444,10 +459,16 @@ export class Conversation {
   /** Becomes the site's known user; if that is another visitor, the window starts over. */
   async identify(identity: Identity): Promise<void> {
     if (!this.starting) return this.start(identity);
-    this.identity = identity;
     await this.starting;
+    const previous = this.identity;
+    this.identity = identity;
     const before = this.visitorId;
-    await this.signIn();
+    try {
+      await this.signIn(true);
+    } catch (err) {
+      this.identity = previous;
+      throw err;
+    }
     if (this.visitorId === before) return;
     this.seen.clear();
     for (const p of this.pending.values()) p.reject(new Error('the visitor changed'));

@@ -47,11 +47,14 @@ export function fromDataset(dataset: Record<string, string | undefined>): RawSet
   return { tenant, title, color, position, greeting, language, preChat };
 }
 
+/** The conversations plugin's default title: a tenant that kept it gets the widget's translated title. */
+const UNSET_TENANT_TITLE = 'Chat with us';
+
 /** The tenant's configuration as the lowest-priority source (its language only breaks ties). */
 export function fromTenantConfig(config: WidgetConfig | undefined): RawSettings {
   if (!config) return {};
   const { title, color, position, greeting, preChat } = config;
-  return { title, color, position, greeting, preChat };
+  return { title: title === UNSET_TENANT_TITLE ? undefined : title, color, position, greeting, preChat };
 }
 
 function text(value: unknown, max: number): string | undefined {
