@@ -28,9 +28,14 @@ export class Thread {
   hasOlder = $state(false);
   loading = $state(true);
   error = $state('');
-  /** Highest `seq` held: syncs ask for what comes after it. */
-  lastSeq = 0;
+  /**
+   * The `seq` up to which this thread holds everything (protocol §1): syncs ask for what comes after
+   * it. It moves only over contiguous messages, never to an out-of-order push, so a gap is always
+   * filled by the next sync.
+   */
+  cursor = 0;
   private syncing: Promise<void> | null = null;
+  private again = false;
 
   constructor(sessionId: string) {
     this.sessionId = sessionId;
@@ -41,27 +46,47 @@ export class Thread {
   }
 
   /** Adds messages not held yet, keeps `seq` order, and retires the pending sends they confirm. */
-  merge(incoming: Message[]) {
-    if (!incoming.length) return;
+  private add(incoming: Message[]) {
     const have = new Set(this.messages.map((m) => m.seq));
     const fresh = incoming.filter((m) => m.sessionId === this.sessionId && !have.has(m.seq));
-    if (fresh.length) {
-      const all = [...this.messages, ...fresh].sort((a, b) => a.seq - b.seq);
-      this.messages = all;
-      this.lastSeq = Math.max(this.lastSeq, all[all.length - 1]!.seq);
-    }
+    if (fresh.length) this.messages = [...this.messages, ...fresh].sort((a, b) => a.seq - b.seq);
     const confirmed = new Set(incoming.map((m) => m.clientMsgId).filter(Boolean));
     if (confirmed.size) this.pending = this.pending.filter((p) => !confirmed.has(p.clientMsgId));
   }
 
+  /** Moves the cursor over messages held contiguously after it. */
+  private advance() {
+    const have = new Set(this.messages.map((m) => m.seq));
+    while (have.has(this.cursor + 1)) this.cursor++;
+  }
+
+  /** A pushed or acknowledged message: shown at once; a gap before it triggers a sync. */
+  receive(m: Message) {
+    if (m.sessionId !== this.sessionId) return;
+    this.add([m]);
+    this.advance();
+    if (m.seq > this.cursor) void this.sync();
+  }
+
+  /** Settles when the first load finished (successfully or not). */
+  loaded: Promise<void> = Promise.resolve();
+
   /** The latest page, then anything newer. */
-  async load() {
+  load(): Promise<void> {
+    this.loaded = this.fetchLatest();
+    return this.loaded;
+  }
+
+  private async fetchLatest() {
     this.loading = true;
     this.error = '';
     try {
       const page = await api.get<SyncResult>(this.url({ before: MAX_SEQ, limit: PAGE }));
-      this.merge(page.messages);
+      this.add(page.messages);
       this.hasOlder = page.hasMore;
+      // The latest page is contiguous up to its last message.
+      this.cursor = Math.max(this.cursor, page.messages.length ? page.messages[page.messages.length - 1]!.seq : 0);
+      this.advance();
       await this.sync();
     } catch (err) {
       this.error = errorText(err);
@@ -70,16 +95,25 @@ export class Thread {
     }
   }
 
-  /** Fetches everything after `lastSeq` until the server has no more (after a reconnect, or to be sure). */
+  /** Fetches everything after the cursor until the server has no more (after a reconnect, or a gap). */
   sync(): Promise<void> {
-    this.syncing ??= (async () => {
+    if (this.syncing) {
+      // A push arrived during a sync: run once more after it, from the cursor it leaves.
+      this.again = true;
+      return this.syncing;
+    }
+    this.syncing = (async () => {
       try {
-        for (;;) {
-          const r = await api.get<SyncResult>(this.url({ after: this.lastSeq, limit: 200 }));
-          this.merge(r.messages);
-          this.lastSeq = Math.max(this.lastSeq, r.lastSeq);
-          if (!r.hasMore || !r.messages.length) break;
-        }
+        do {
+          this.again = false;
+          for (;;) {
+            const r = await api.get<SyncResult>(this.url({ after: this.cursor, limit: 200 }));
+            this.add(r.messages);
+            this.cursor = Math.max(this.cursor, r.lastSeq);
+            this.advance();
+            if (!r.hasMore) break;
+          }
+        } while (this.again);
       } finally {
         this.syncing = null;
       }
@@ -91,7 +125,7 @@ export class Thread {
     const first = this.messages[0]?.seq;
     if (!first || !this.hasOlder) return;
     const page = await api.get<SyncResult>(this.url({ before: first, limit: PAGE }));
-    this.merge(page.messages);
+    this.add(page.messages);
     this.hasOlder = page.hasMore;
   }
 
@@ -125,7 +159,7 @@ export class Thread {
         realtime.status === 'connected'
           ? await realtime.request<{ message: Message }>('conv:send', { sessionId: this.sessionId, ...payload })
           : await api.post<{ message: Message }>(`${BASE}/sessions/${encodeURIComponent(this.sessionId)}/messages`, payload);
-      this.merge([result.message]);
+      this.receive(result.message);
     } catch (err) {
       update({ state: 'failed', error: errorText(err) });
     }

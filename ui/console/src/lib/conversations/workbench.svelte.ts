@@ -150,7 +150,7 @@ class Workbench {
   }
 
   private onMessage(m: Message) {
-    this.threads.get(m.sessionId)?.merge([m]);
+    this.threads.get(m.sessionId)?.receive(m);
     const i = this.mine.findIndex((x) => x.id === m.sessionId);
     if (i < 0) return;
     const s = this.mine[i]!;
@@ -170,11 +170,13 @@ class Workbench {
 
   /** Marks the visitor's messages read up to the newest held. */
   async markRead(sessionId: string) {
-    const s = this.mine.find((x) => x.id === sessionId);
     const t = this.threads.get(sessionId);
+    await t?.loaded;
+    const s = this.mine.find((x) => x.id === sessionId);
     if (!s || s.state !== 'active' || s.agent?.id !== me.member.id) return;
-    const seq = Math.max(s.lastSeq, t?.lastSeq ?? 0);
-    if (!s.unread && !seq) return;
+    // Read up to what the agent has on screen (the session's own count when the thread is not loaded).
+    const seq = t ? (t.messages.at(-1)?.seq ?? 0) : s.lastSeq;
+    if (!s.unread || !seq) return;
     try {
       const r = await api.post<{ unread: number }>(`${BASE}/sessions/${s.id}/read`, { seq });
       const j = this.mine.findIndex((x) => x.id === sessionId);
