@@ -5,11 +5,8 @@
  */
 import type { EnabledPlugin } from '../session.svelte.ts';
 import { clearSlots, removeContributions } from './slots.svelte.ts';
-import { pluginApi, type ConsolePluginApi } from './plugin-api.ts';
-
-export interface ConsolePluginModule {
-  register(api: ConsolePluginApi): void | Promise<void>;
-}
+import { pluginApi } from './plugin-api.ts';
+import type { ConsolePluginModule } from '../../../plugin-api.d.ts';
 
 export interface PluginLoadFailure {
   pluginId: string;

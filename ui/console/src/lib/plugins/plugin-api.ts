@@ -3,53 +3,15 @@
  * slots and to reach the kernel (HTTP under `/api/<plugin id>`, the agent socket, translations,
  * permissions). Plugins use nothing else from the console.
  */
-import { api as http, type RequestOptions } from '../api.ts';
+import { api as http } from '../api.ts';
 import { errorText, i18n, t, tx } from '../i18n.svelte.ts';
 import { realtime } from '../realtime.svelte.ts';
 import { router } from '../router.svelte.ts';
 import { session } from '../session.svelte.ts';
-import {
-  contribute,
-  type ComposerButtonContribution,
-  type ConversationTabContribution,
-  type MessageRendererContribution,
-  type PageContribution,
-  type SettingsPageContribution,
-} from './slots.svelte.ts';
-import type { Dict, Locale, LocalizedText, Params } from '../../../../shared/i18n.ts';
+import { contribute } from './slots.svelte.ts';
+import type { ConsolePluginApi } from '../../../plugin-api.d.ts';
 
-type Without<T> = Omit<T, 'pluginId'>;
-
-export interface ConsolePluginApi {
-  readonly pluginId: string;
-  readonly locale: Locale;
-  readonly member: { id: string; name: string; email: string; roleKey: string };
-  readonly tenant: { id: string; slug: string; name: string; edition: string };
-  /** Adds translations; `t('x.y')` then looks up `plugins.<id>.x.y`. */
-  messages(dicts: Partial<Record<Locale, Dict>>): void;
-  t(key: string, params?: Params): string;
-  tx(text: LocalizedText | string): string;
-  errorText(err: unknown): string;
-  can(permission: string): boolean;
-  navigate(path: string): void;
-  /** Relative URLs are under `/api/<plugin id>/`; URLs starting with `/` are used as they are. */
-  http: {
-    get<T = unknown>(url: string, opts?: RequestOptions): Promise<T>;
-    post<T = unknown>(url: string, body?: unknown): Promise<T>;
-    put<T = unknown>(url: string, body?: unknown): Promise<T>;
-    patch<T = unknown>(url: string, body?: unknown): Promise<T>;
-    delete<T = unknown>(url: string): Promise<T>;
-  };
-  socket: {
-    request<T = unknown>(event: string, payload?: unknown): Promise<T>;
-    on<T = unknown>(event: string, handler: (data: T) => void): () => void;
-  };
-  addPage(page: Without<PageContribution>): void;
-  addSettingsPage(page: Without<SettingsPageContribution>): void;
-  addConversationTab(tab: Without<ConversationTabContribution>): void;
-  addMessageRenderer(renderer: Without<MessageRendererContribution>): void;
-  addComposerButton(button: Without<ComposerButtonContribution>): void;
-}
+export type { ConsolePluginApi } from '../../../plugin-api.d.ts';
 
 function needsComponent(kind: string, item: { component?: unknown; load?: unknown }, pluginId: string) {
   if (!item.component && !item.load) throw new Error(`plugin ${pluginId}: ${kind} needs a component or load()`);

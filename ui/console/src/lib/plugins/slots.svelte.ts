@@ -3,68 +3,23 @@
  * console shows it only to members holding it. Cleared and refilled whenever the set of enabled
  * plugins changes, so a disabled plugin's contributions disappear at once.
  */
-import type { Component } from 'svelte';
-import type { LocalizedText } from '../../../../shared/i18n.ts';
+import type {
+  ComposerButtonContribution as ComposerButton,
+  ConversationTabContribution as ConversationTab,
+  MessageRendererContribution as MessageRenderer,
+  PageContribution as Page,
+  SettingsPageContribution as SettingsPage,
+} from '../../../plugin-api.d.ts';
 
-/** A component, given directly or as a loader (`() => import('./Page.svelte')`) to keep the entry small. */
-export interface ComponentSource {
-  component?: Component<any>;
-  load?: () => Promise<{ default: Component<any> }>;
-}
+export type { ComponentSource, ComposerHandle } from '../../../plugin-api.d.ts';
 
-export interface PageContribution extends ComponentSource {
-  pluginId: string;
-  /** Unique within the plugin; the page lives at `/<mode>/p/<pluginId>/<id>`. */
-  id: string;
-  mode: 'agent' | 'admin';
-  title: LocalizedText | string;
-  /** One of the console's icon names (see components/Icon.svelte), default `puzzle`. */
-  icon?: string;
-  permission?: string;
-  order?: number;
-}
-
-export interface SettingsPageContribution extends ComponentSource {
-  pluginId: string;
-  id: string;
-  title: LocalizedText | string;
-  permission?: string;
-  order?: number;
-}
-
-export interface ConversationTabContribution extends ComponentSource {
-  pluginId: string;
-  id: string;
-  title: LocalizedText | string;
-  permission?: string;
-  order?: number;
-}
-
-export interface MessageRendererContribution extends ComponentSource {
-  pluginId: string;
-  /** The message type it draws (e.g. `emoji`). */
-  type: string;
-}
-
-export interface ComposerButtonContribution extends ComponentSource {
-  pluginId: string;
-  id: string;
-  title: LocalizedText | string;
-  icon?: string;
-  permission?: string;
-  order?: number;
-  /** Runs on click when there is no component; a component opens in a popover above the composer. */
-  action?: (composer: ComposerHandle) => void | Promise<void>;
-}
-
-/** What a composer button may do to the conversation it sits in. */
-export interface ComposerHandle {
-  sessionId: string;
-  insertText(text: string): void;
-  /** Sends a message of any registered type; resolves once the server stored it. */
-  send(type: string, content: Record<string, unknown>): Promise<void>;
-  close(): void;
-}
+/** A contribution as stored: what the plugin gave plus the plugin it came from. */
+type Owned<T> = T & { pluginId: string };
+export type PageContribution = Owned<Page>;
+export type SettingsPageContribution = Owned<SettingsPage>;
+export type ConversationTabContribution = Owned<ConversationTab>;
+export type MessageRendererContribution = Owned<MessageRenderer>;
+export type ComposerButtonContribution = Owned<ComposerButton>;
 
 export interface Slots {
   pages: PageContribution[];
