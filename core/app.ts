@@ -13,6 +13,7 @@ import type { Config } from '../config/index.ts';
 import { openDatabase, type Database } from './db/connect.ts';
 import * as migrator from './db/migrator.ts';
 import { errorHandler } from './http/errors.ts';
+import { registerValidation } from './http/validation.ts';
 import { registerAccessGate } from './http/access.ts';
 import { registerOpenApi } from './http/openapi.ts';
 import { TenantService } from './tenants/tenant-service.ts';
@@ -109,8 +110,8 @@ export async function buildApp(options: BuildOptions): Promise<ParleyApp> {
   const http: FastifyInstance = Fastify({
     loggerInstance: log as unknown as FastifyBaseLogger,
     bodyLimit: 1024 * 1024,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
   });
+  registerValidation(http);
   http.setErrorHandler(errorHandler);
   http.setNotFoundHandler((request, reply) => {
     reply.status(404).send({ statusCode: 404, code: 'NOT_FOUND', message: `No route ${request.method} ${request.url.split('?')[0]}.` });
