@@ -86,6 +86,17 @@ t.test('a visitor chats with an agent through the widget, on a hostile host page
   const fetched = await fetch(`${w.url}/api/conversations/files/${image.body.fileId}`, { headers: { authorization: `Bearer ${alice.token}` } });
   t.same(Buffer.from(await fetched.arrayBuffer()), visitorPng, 'the agent gets the very bytes of the image');
 
+  const fileAtAlice = next(alice.socket, 'conv:message', (m: any) => m.type === 'file', 15_000);
+  const pdf = Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
+  await page.getByTestId('parley-file-input').setInputFiles({ name: 'order 1234.pdf', mimeType: 'application/pdf', buffer: pdf });
+  t.match((await fileAtAlice).body, { filename: 'order 1234.pdf', contentType: 'application/pdf', size: pdf.length }, 'a file arrives as a file message');
+  await page.getByTestId('parley-message-visitor').getByTestId('parley-file').filter({ hasText: 'order 1234.pdf' }).waitFor();
+
+  t.ok((await emit(alice.socket, 'conv:typing', { sessionId: s.id, typing: true })).ok);
+  await page.getByTestId('parley-status').filter({ hasText: 'is typing' }).waitFor();
+  t.ok((await emit(alice.socket, 'conv:typing', { sessionId: s.id, typing: false })).ok);
+  await page.getByTestId('parley-status').filter({ hasText: 'You are chatting with' }).waitFor();
+
   const hostile = 'Hi! <img src=x onerror="window.__xss=1"><b>bold</b> see https://example.com/help. javascript:alert(1)';
   t.ok((await emit(alice.socket, 'conv:send', { sessionId: s.id, clientMsgId: clientId(), type: 'text', body: { text: hostile } })).ok);
   const reply = page.getByTestId('parley-message-agent').filter({ hasText: 'see https://example.com/help' });
@@ -132,6 +143,18 @@ t.test('a visitor chats with an agent through the widget, on a hostile host page
     await page.getByTestId('parley-status').filter({ hasText: `You are chatting with ${bobName}` }).waitFor();
   });
 
+  await t.test('another tab of the site hears replies without the visitor opening the chat there', async (t) => {
+    const other = await context.newPage();
+    await other.goto(host.url());
+    await until(async () => (await events(other)).some((e) => e.name === 'ready'));
+    t.ok(await other.getByTestId('parley-panel').isHidden(), 'the window stays closed');
+    await other.getByTestId('parley-status').waitFor({ state: 'attached' }); // the chat loaded for the conversation in progress
+    await until(async () => !(await other.getByTestId('parley-status').textContent())?.includes('Connecting'));
+    t.ok((await emit(bob.socket, 'conv:send', { sessionId: s.id, clientMsgId: clientId(), type: 'text', body: { text: 'Seen in the other tab?' } })).ok);
+    await other.getByTestId('parley-badge').filter({ hasText: '1' }).waitFor();
+    await other.close();
+  });
+
   await t.test('a reconnect shows what arrived meanwhile, once and in order', async (t) => {
     await context.setOffline(true);
     w.app.kernel.realtime.namespace('visitor').disconnectSockets(true);
@@ -158,6 +181,14 @@ t.test('a visitor chats with an agent through the widget, on a hostile host page
     await until(() => page.getByTestId('parley-image').evaluateAll((imgs) => imgs.length === 2 && imgs.every((i) => (i as HTMLImageElement).naturalWidth === 64)), 10_000);
     t.pass('both images load again from the server');
     t.same((await events(page)).filter((e) => e.name === 'message'), [], 'history is not replayed as message events');
+  });
+
+  await t.test('a message the server refuses is marked with a retry button and rejects sendText', async (t) => {
+    const refused = await page.evaluate(() => (window as unknown as { Parley: { sendText(t: string): Promise<void> } }).Parley.sendText('x'.repeat(6000)).then(() => 'sent', (e: Error) => e.message));
+    t.match(refused, /5000/, 'the server\'s reason');
+    const failed = page.locator('[data-testid=parley-message-visitor][data-state=failed]');
+    await failed.waitFor();
+    t.equal(await failed.locator('.meta').textContent(), 'Not sent. Tap to retry.');
   });
 
   await t.test('the visitor writes again, the agent closes, sessionClosed fires', async (t) => {
@@ -268,4 +299,12 @@ t.test('identify: the site\'s signed-in user finds the same conversation on anot
   await phone.page.getByTestId('parley-message-visitor').filter({ hasText: 'I signed in on my laptop' }).waitFor();
   t.pass('after identify the phone shows the conversation from the laptop');
   t.same([...laptop.errors, ...phone.errors], []);
+});
+
+t.test('a tenant Parley does not know gets no launcher, and the page an explanation', async (t) => {
+  const { page, errors } = await newPage(browser);
+  await page.goto(host.url({ tenant: 'no-such-tenant' }));
+  await until(() => errors.some((e) => e.includes('no chat for the tenant "no-such-tenant"')), 10_000);
+  t.equal(await page.locator('parley-widget').count(), 0);
+  t.equal(await page.evaluate(() => typeof (window as unknown as { Parley: { open?: unknown } }).Parley.open), 'function', 'the API still exists, so site code calling it does not break');
 });

@@ -14,7 +14,6 @@ const en = {
   withAgent: 'You are chatting with {name}',
   typing: '{name} is typing…',
   ended: 'This conversation has ended.',
-  newConversation: 'Start a new conversation',
   sessionCode: 'Conversation ID: {code}',
   sending: 'Sending…',
   failed: 'Not sent. Tap to retry.',
@@ -25,7 +24,6 @@ const en = {
   tooLarge: '{name} is larger than {size}.',
   newMessage: 'New message',
   newMessages: '({n}) New messages',
-  errorGeneric: 'Something went wrong. Please try again.',
   errorUnavailable: 'Chat is not available right now.',
   system: {
     assigned: '{name} joined the conversation',
@@ -63,7 +61,6 @@ const zh: Strings = {
   withAgent: '客服 {name} 为您服务',
   typing: '{name} 正在输入…',
   ended: '本次会话已结束。',
-  newConversation: '开始新的会话',
   sessionCode: '会话ID：{code}',
   sending: '发送中…',
   failed: '发送失败，点击重试。',
@@ -74,7 +71,6 @@ const zh: Strings = {
   tooLarge: '{name} 超过了 {size} 的大小限制。',
   newMessage: '新消息',
   newMessages: '【{n} 条新消息】',
-  errorGeneric: '出错了，请重试。',
   errorUnavailable: '在线咨询暂不可用。',
   system: {
     assigned: '客服 {name} 已接入',

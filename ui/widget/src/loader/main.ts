@@ -25,12 +25,16 @@ function findScript(): HTMLScriptElement | null {
   return document.querySelector<HTMLScriptElement>('script[data-tenant][src*="widget.js"]');
 }
 
-/** The tenant's widget configuration; the widget still starts, with defaults, when it cannot be had. */
-async function fetchTenantConfig(server: string, tenant: string): Promise<WidgetConfig | undefined> {
+/**
+ * The tenant's widget configuration. `missing` when Parley says there is no chat for this tenant
+ * (unknown slug, chat disabled); undefined when it cannot be had, and the widget starts with defaults.
+ */
+async function fetchTenantConfig(server: string, tenant: string): Promise<WidgetConfig | 'missing' | undefined> {
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), CONFIG_TIMEOUT_MS);
   try {
     const res = await fetch(`${server}/api/conversations/public/${encodeURIComponent(tenant)}/widget-config`, { signal: abort.signal });
+    if (res.status === 404) return 'missing';
     return res.ok ? ((await res.json()) as WidgetConfig) : undefined;
   } catch {
     return undefined;
@@ -153,6 +157,7 @@ function start(): void {
   }
 
   void Promise.all([fetchTenantConfig(server, tenant), bodyReady()]).then(([config]) => {
+    if (config === 'missing') return console.error(`[Parley] there is no chat for the tenant "${tenant}" on ${server}`);
     tenantConfig = config;
     const resolved = resolveSettings([fromTenantConfig(config), ...siteSources], { server, languages: navigator.languages, tenantLanguage: config?.language });
     if (!resolved.ok) return; // cannot happen: the site's tenant was valid above
