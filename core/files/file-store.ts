@@ -7,6 +7,7 @@ import type { Knex } from 'knex';
 import type { FastifyReply } from 'fastify';
 import { AppError, errors } from '../http/errors.ts';
 import { sniff, IMAGE_TYPES, DOCUMENT_TYPES } from './sniff.ts';
+import { isUuid } from '../http/ids.ts';
 
 export interface StoredFile {
   id: string;
@@ -64,13 +65,13 @@ export class FileStore {
   }
 
   async get(tenantId: string, id: string): Promise<StoredFile & { data: Buffer }> {
-    const row = /^[0-9a-f-]{36}$/i.test(id) ? await this.knex('files').where({ tenant_id: tenantId, id }).first() : undefined;
+    const row = isUuid(id) ? await this.knex('files').where({ tenant_id: tenantId, id }).first() : undefined;
     if (!row) throw errors.notFound('FILE_NOT_FOUND', 'No such file.');
     return { id: row.id, filename: row.filename, contentType: row.content_type, size: row.size, data: Buffer.from(row.data) };
   }
 
   async meta(tenantId: string, id: string): Promise<StoredFile> {
-    const row = /^[0-9a-f-]{36}$/i.test(id)
+    const row = isUuid(id)
       ? await this.knex('files').where({ tenant_id: tenantId, id }).first('id', 'filename', 'content_type', 'size')
       : undefined;
     if (!row) throw errors.notFound('FILE_NOT_FOUND', 'No such file.');

@@ -5,6 +5,7 @@
  */
 import type { Knex } from 'knex';
 import { errors } from '../../../../core/http/errors.ts';
+import { isUuid } from '../../../../core/http/ids.ts';
 
 export const FIELD_TYPES = ['text', 'number', 'date', 'single', 'multi'] as const;
 export type FieldType = (typeof FIELD_TYPES)[number];
@@ -32,7 +33,6 @@ export const SYSTEM_KEYS = new Set(SYSTEM_FIELDS.map((f) => f.key));
 const RESERVED_KEYS = new Set([...SYSTEM_KEYS, 'id', 'tags', 'created_at', 'updated_at', 'session_count', 'groups', 'visitor_id']);
 
 const TABLE = 'customers_fields';
-const isUuid = (s: string) => /^[0-9a-f-]{36}$/i.test(s);
 
 const toField = (r: Record<string, any>): Field => ({
   id: r.id, key: r.key, label: r.label, type: r.type, options: r.options, system: r.system, readOnly: r.read_only, position: r.position,

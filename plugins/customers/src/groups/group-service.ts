@@ -8,6 +8,7 @@ import type { Clock } from '../../../../core/clock.ts';
 import type { FieldService } from '../fields/field-service.ts';
 import { checkConditions, type Condition, type MatchMode } from './conditions.ts';
 import { syncTenant } from './membership.ts';
+import { isUuid } from '../../../../core/http/ids.ts';
 
 export const MAX_RULE_GROUPS = 10;
 
@@ -34,7 +35,6 @@ export interface GroupInput {
 }
 
 const TABLE = 'customers_groups';
-const isUuid = (s: string) => /^[0-9a-f-]{36}$/i.test(s);
 
 export class GroupService {
   constructor(

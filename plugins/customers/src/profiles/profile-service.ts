@@ -4,6 +4,7 @@ import { errors } from '../../../../core/http/errors.ts';
 import type { Clock } from '../../../../core/clock.ts';
 import { SYSTEM_KEYS, validateValue, type FieldService } from '../fields/field-service.ts';
 import { syncProfile } from '../groups/membership.ts';
+import { isUuid } from '../../../../core/http/ids.ts';
 
 export interface ProfileView {
   id: string;
@@ -27,7 +28,6 @@ export interface ProfileInput {
 }
 
 const TABLE = 'customers_profiles';
-const isUuid = (s: string) => /^[0-9a-f-]{36}$/i.test(s);
 type Db = Knex | Knex.Transaction;
 
 function cleanTags(tags: string[]): string[] {

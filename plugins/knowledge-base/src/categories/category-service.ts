@@ -1,6 +1,7 @@
 /** Nested categories of a tenant's knowledge base. */
 import type { Knex } from 'knex';
 import { errors } from '../../../../core/http/errors.ts';
+import { isUuid } from '../../../../core/http/ids.ts';
 
 export interface Category {
   id: string;
@@ -14,7 +15,6 @@ export interface CategoryNode extends Category {
 }
 
 const TABLE = 'knowledge_base_categories';
-const isUuid = (s: string) => /^[0-9a-f-]{36}$/i.test(s);
 const MAX_DEPTH = 10;
 
 const toCategory = (r: { id: string; parent_id: string | null; name: string; position: number }): Category => ({

@@ -5,6 +5,7 @@ import { sanitizeContent, plainText } from '../content/sanitize.ts';
 import { documentTerms, planQuery } from '../search/tokenize.ts';
 import { highlight, snippet } from '../search/highlight.ts';
 import type { CategoryService } from '../categories/category-service.ts';
+import { isUuid } from '../../../../core/http/ids.ts';
 
 export type EntryStatus = 'draft' | 'published';
 
@@ -41,7 +42,6 @@ export interface SearchHit {
 }
 
 const TABLE = 'knowledge_base_entries';
-const isUuid = (s: string) => /^[0-9a-f-]{36}$/i.test(s);
 
 /** SQL that builds the entry's search vector: title weighs more than content. */
 function vectorSql(knex: Knex, title: string, text: string) {
