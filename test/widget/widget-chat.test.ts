@@ -41,6 +41,15 @@ t.test('a visitor chats with an agent through the widget, on a hostile host page
   const alice = await w.agent('acme');
   const bob = await w.agent('acme', { status: 'busy' }); // takes transfers, gets no automatic assignment
   const { page, context, errors } = await newPage(browser);
+  // Counts the notification tones in an attribute (a global would fail the no-globals check).
+  await page.addInitScript(() => {
+    const start = OscillatorNode.prototype.start;
+    OscillatorNode.prototype.start = function (...args: Parameters<typeof start>) {
+      const root = document.documentElement;
+      root.dataset.tones = String(Number(root.dataset.tones ?? 0) + 1);
+      return start.apply(this, args);
+    };
+  });
   const chatRequests: string[] = [];
   page.on('request', (r: Request) => {
     if (r.url().includes('/widget/chat-')) chatRequests.push(r.url());
@@ -127,12 +136,14 @@ t.test('a visitor chats with an agent through the widget, on a hostile host page
     const badge = page.getByTestId('parley-badge');
     await badge.filter({ hasText: '1' }).waitFor();
     await until(async () => (await page.title()) === 'New message', 5000);
+    t.equal(await page.evaluate(() => document.documentElement.dataset.tones), '1', 'one tone');
     await screenshot(page, 'widget-desktop-badge');
     await launcher.click();
     await panel.waitFor();
     await badge.waitFor({ state: 'hidden' });
     await until(async () => (await page.title()) === 'Acme Shop', 5000);
     t.pass('opening clears the badge and gives the title back');
+    t.same((await events(page)).filter((e) => e.name === 'open' || e.name === 'close').map((e) => e.name), ['open', 'close', 'open'], 'open and close events');
   });
 
   await t.test('the agent transfers the session', async (t) => {

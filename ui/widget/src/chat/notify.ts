@@ -22,6 +22,7 @@ export function createNotifier(): Notifier {
       // No Web Audio: silent notifications.
     }
   };
+  if (navigator.userActivation?.hasBeenActive) unlock(); // e.g. the click on the launcher that loaded the chat
   document.addEventListener('pointerdown', unlock, { once: true, capture: true });
   document.addEventListener('keydown', unlock, { once: true, capture: true });
 
