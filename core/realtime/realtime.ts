@@ -30,6 +30,8 @@ export interface AttachOptions {
   maxPayloadBytes: number;
   /** Redis channel prefix shared by the processes of one installation (default `parley`). */
   redisKey?: string;
+  /** How long start-up waits for Redis (default 10 s). */
+  redisConnectTimeoutMs?: number;
   /** How often member sockets have their session checked again (default one minute). */
   recheckMs?: number;
   /** Events one socket may have in progress at once (default 32). */
@@ -151,7 +153,11 @@ export class Realtime {
     this.limits = { perSocket: options.maxInFlightPerSocket ?? 32, total: options.maxInFlight ?? 4096 };
     // Connect Redis first: if it is unreachable, start-up fails before anything listens.
     if (options.redisUrl) {
-      this.redis = await connectRedis(options.redisUrl, this.log, { key: options.redisKey, name: `parley-${process.pid}` });
+      this.redis = await connectRedis(options.redisUrl, this.log, {
+        key: options.redisKey,
+        connectTimeoutMs: options.redisConnectTimeoutMs,
+        name: `parley-${process.pid}`,
+      });
     }
     const io = new Server(server, {
       maxHttpBufferSize: options.maxPayloadBytes,
@@ -300,8 +306,10 @@ export class Realtime {
   }
 
   /**
-   * Stops the transport. Clients see their connection close and reconnect by themselves (to
-   * another process, or to this one once it is back). The HTTP server belongs to fastify.
+   * Stops the transport. Server-side sockets see `disconnect` with the reason `server shutting
+   * down` (so plugins can tell a shutdown from a client leaving); clients see their connection
+   * close and reconnect by themselves, to another process or to this one once it is back. The
+   * HTTP server belongs to fastify.
    */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -309,6 +317,8 @@ export class Realtime {
     clearInterval(this.recheckTimer);
     if (this.io) {
       const io = this.io;
+      // What io.close() does, minus closing the HTTP server.
+      for (const nsp of io._nsps.values()) for (const socket of [...nsp.sockets.values()]) socket._onclose('server shutting down');
       io.engine.close();
       await Promise.all([...io._nsps.values()].map(async (nsp) => nsp.adapter.close()));
       await this.upgradedClosed(CLOSE_GRACE_MS);

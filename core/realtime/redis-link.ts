@@ -41,24 +41,30 @@ function throttledLog(log: Logger, message: string) {
   };
 }
 
+/** Commands the adapter sends without awaiting them. */
+const FIRE_AND_FORGET = new Set(['publish', 'sPublish', 'subscribe', 'pSubscribe', 'sSubscribe', 'unsubscribe', 'pUnsubscribe', 'sUnsubscribe']);
+
 /**
- * What the adapter sees of a client. The adapter fires publish/subscribe commands without
- * awaiting them; a rejected command (Redis down, client closed during shutdown) would otherwise
- * be an unhandled rejection that ends the process.
+ * What the adapter sees of a client: the client itself, except that the commands it fires without
+ * awaiting them have their failures reported to `onFailure`. Otherwise a rejected command (Redis
+ * away, client closed during shutdown) would be an unhandled rejection that ends the process.
+ * Everything else (server counts for fetchSockets, client-type checks) passes through untouched.
  */
-function guarded(client: RedisClient, onFailure: (err: unknown) => void) {
-  const quiet = <A extends unknown[]>(fn: (...args: A) => Promise<unknown>) => (...args: A) => fn(...args).catch(onFailure);
-  return {
-    publish: quiet((channel: string, message: string | Buffer) => client.publish(channel, message)),
-    pSubscribe: quiet((...a: Parameters<RedisClient['pSubscribe']>) => client.pSubscribe(...a)),
-    subscribe: quiet((...a: Parameters<RedisClient['subscribe']>) => client.subscribe(...a)),
-    pUnsubscribe: quiet((...a: Parameters<RedisClient['pUnsubscribe']>) => client.pUnsubscribe(...a)),
-    unsubscribe: quiet((...a: Parameters<RedisClient['unsubscribe']>) => client.unsubscribe(...a)),
-    // Awaited by the adapter (server counts for fetchSockets and the like): callers see the error.
-    sendCommand: (args: string[]) => client.sendCommand(args),
-    on: (event: string, fn: (...args: unknown[]) => void) => client.on(event, fn),
-    off: (event: string, fn: (...args: unknown[]) => void) => client.off(event, fn),
-  };
+function guarded(client: RedisClient, onFailure: (err: unknown) => void): RedisClient {
+  const cache = new Map<PropertyKey, unknown>();
+  return new Proxy(client, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop, target) as unknown;
+      if (typeof value !== 'function') return value;
+      if (!cache.has(prop)) {
+        const fn = (value as (...args: unknown[]) => unknown).bind(target);
+        cache.set(prop, FIRE_AND_FORGET.has(String(prop))
+          ? (...args: unknown[]) => new Promise((resolve) => resolve(fn(...args))).catch(onFailure)
+          : fn);
+      }
+      return cache.get(prop);
+    },
+  });
 }
 
 function redacted(url: string): string {
