@@ -22,8 +22,9 @@ export default definePlugin((ctx) => {
 
   // Every visitor who starts a conversation becomes (or already is) a customer; their session count feeds the rules.
   ctx.hooks.onAction('conversations.session.created', async (session, { tenantId }) => {
+    const visitor = await ctx.knex('visitors').where({ tenant_id: tenantId, id: session.visitorId }).first('name', 'email');
     await ctx.knex.transaction(async (trx) => {
-      const id = await profiles.ensureForVisitor(trx, tenantId, session.visitorId, { channel: 'web' });
+      const id = await profiles.ensureForVisitor(trx, tenantId, session.visitorId, { channel: 'web', name: visitor?.name, email: visitor?.email });
       await profiles.countSession(trx, tenantId, id);
     });
   });

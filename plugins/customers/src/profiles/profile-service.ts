@@ -132,10 +132,14 @@ export class ProfileService {
   }
 
   /** The profile of a visitor, created on their first conversation. */
-  async ensureForVisitor(db: Db, tenantId: string, visitorId: string, seed: { name?: string | null; channel?: string | null }): Promise<string> {
+  async ensureForVisitor(db: Db, tenantId: string, visitorId: string, seed: { name?: string | null; email?: string | null; channel?: string | null }): Promise<string> {
     const existing = await db(TABLE).where({ tenant_id: tenantId, visitor_id: visitorId }).first('id');
     if (existing) return existing.id;
-    return this.create(tenantId, { visitorId, channel: seed.channel ?? null, values: seed.name ? { name: seed.name.slice(0, 500) } : {} }, db);
+    const values: Record<string, unknown> = {};
+    if (seed.name) values.name = seed.name.slice(0, 500);
+    // A visitor's email is what they typed in the pre-chat form; keep it only if it is a valid address.
+    if (seed.email && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(seed.email)) values.email = seed.email;
+    return this.create(tenantId, { visitorId, channel: seed.channel ?? null, values }, db);
   }
 
   async countSession(db: Db, tenantId: string, profileId: string): Promise<void> {
