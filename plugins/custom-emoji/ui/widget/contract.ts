@@ -1,0 +1,43 @@
+/**
+ * The widget extension point this plugin's visitor UI is written against. The widget (ui/widget)
+ * does not offer plugin slots yet; this is the smallest API it would need to hand to a plugin's
+ * `ui.widget` module (`register(api)`), mirroring the console's composer-button and
+ * message-renderer slots. Everything is plain DOM inside the widget's shadow root.
+ */
+export type WidgetLocale = 'en' | 'zh-CN';
+
+export interface WidgetComposer {
+  /** Sends a message of any registered type in the visitor's current session; resolves once stored. */
+  send(type: string, body: Record<string, unknown>): Promise<void>;
+  /** Closes the popover the button opened. */
+  close(): void;
+}
+
+export interface WidgetComposerButton {
+  id: string;
+  title: Record<WidgetLocale, string>;
+  /** SVG path data (24×24 view box, stroked), drawn like the widget's own icons. */
+  icon: string;
+  /** Fills the popover shown above the composer; may return a cleanup function. */
+  open(panel: HTMLElement, composer: WidgetComposer): void | (() => void);
+}
+
+export interface WidgetMessage {
+  type: string;
+  body: Record<string, unknown>;
+  from: 'visitor' | 'agent';
+}
+
+export interface WidgetPluginApi {
+  readonly pluginId: string;
+  readonly locale: WidgetLocale;
+  /** Parley's origin (and path prefix): server-relative URLs in message bodies resolve against it. */
+  readonly server: string;
+  /** GET `/api/<pluginId>/<path>` with the visitor's token; rejects with `{ code, message }`. */
+  get<T>(path: string): Promise<T>;
+  addComposerButton(button: WidgetComposerButton): void;
+  /** Draws messages of `type` in the log (the bubble's content). */
+  addMessageRenderer(type: string, render: (message: WidgetMessage) => HTMLElement): void;
+  /** CSS for the widget's shadow root; class names should start with the plugin id. */
+  addStyles(css: string): void;
+}
