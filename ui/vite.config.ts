@@ -19,7 +19,10 @@ import { discoverPlugins } from '../core/plugin-host/discover.ts';
 
 const uiDir = path.dirname(fileURLToPath(import.meta.url));
 const rootDir = path.resolve(uiDir, '..');
-const outDir = path.join(uiDir, 'dist');
+const distDir = path.join(uiDir, 'dist');
+// Built aside, then moved into place in one step, so a running server never serves a half-built console.
+const stagingDir = path.join(distDir, `.staging-console-${process.pid}`);
+const OWN_DIRS = ['console', 'plugins'];
 
 function pluginConsoleEntries(): Record<string, string> {
   const extra = (process.env.PARLEY_PLUGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
@@ -39,13 +42,22 @@ function pluginConsoleEntries(): Record<string, string> {
   return entries;
 }
 
-/** Empties only this build's folders: the widget's build shares `ui/dist`. */
-function cleanOwnOutput(): Plugin {
+/** Replaces only this build's folders of `ui/dist` (the widget's build shares it), once the build is complete. */
+function publishOwnOutput(): Plugin {
   return {
-    name: 'parley-clean-console-output',
+    name: 'parley-publish-console-output',
     apply: 'build',
-    buildStart() {
-      for (const dir of ['console', 'plugins']) fs.rmSync(path.join(outDir, dir), { recursive: true, force: true });
+    closeBundle() {
+      for (const dir of OWN_DIRS) {
+        const built = path.join(stagingDir, dir);
+        const target = path.join(distDir, dir);
+        const old = `${target}.old-${process.pid}`;
+        fs.rmSync(old, { recursive: true, force: true });
+        if (fs.existsSync(target)) fs.renameSync(target, old);
+        if (fs.existsSync(built)) fs.renameSync(built, target);
+        fs.rmSync(old, { recursive: true, force: true });
+      }
+      fs.rmSync(stagingDir, { recursive: true, force: true });
     },
   };
 }
@@ -55,11 +67,11 @@ export default defineConfig({
   base: '/ui/',
   publicDir: false,
   logLevel: 'warn',
-  plugins: [cleanOwnOutput(), svelte()],
+  plugins: [svelte(), publishOwnOutput()],
   resolve: { dedupe: ['svelte'] },
   build: {
-    outDir,
-    emptyOutDir: false,
+    outDir: stagingDir,
+    emptyOutDir: true,
     assetsDir: 'console/assets',
     target: 'es2022',
     chunkSizeWarningLimit: 800,

@@ -17,7 +17,9 @@ export const UI_FIXTURE_PLUGINS = ['ui-sample', 'ui-addon'].map((id) => path.joi
 export const SCREENSHOT_DIR = process.env.PARLEY_SCREENSHOTS ?? path.join(os.tmpdir(), 'parley-screenshots');
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
-const SOURCES = ['ui/console', 'ui/shared', 'ui/vite.config.ts', 'plugins', 'test/ui/fixtures'];
+const SOURCES = ['ui/console', 'ui/shared', 'ui/vite.config.ts'];
+/** Folders holding plugins whose manifest and `ui/` folder feed the console build. */
+const PLUGIN_ROOTS = ['plugins', 'test/ui/fixtures'];
 const INDEX = path.join(ROOT, 'ui/dist/console/index.html');
 const FIXTURE_OUTPUT = path.join(ROOT, 'ui/dist/plugins/ui-sample/console.js');
 const LOCK = path.join(os.tmpdir(), 'parley-console-build.lock');
@@ -29,9 +31,19 @@ function newestMtime(target: string): number {
   let newest = 0;
   for (const entry of fs.readdirSync(target, { withFileTypes: true })) {
     if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
-    // Server code and tests of plugins do not affect the console build.
-    if (target.startsWith(path.join(ROOT, 'plugins')) && ['test', 'migrations'].includes(entry.name)) continue;
     newest = Math.max(newest, newestMtime(path.join(target, entry.name)));
+  }
+  return newest;
+}
+
+/** Newest manifest or UI file of the plugins under `root` (their server code does not affect the build). */
+function newestPluginUi(root: string): number {
+  if (!fs.existsSync(root)) return 0;
+  let newest = 0;
+  for (const entry of fs.readdirSync(root, { withFileTypes: true })) {
+    if (!entry.isDirectory()) continue;
+    const dir = path.join(root, entry.name);
+    newest = Math.max(newest, newestMtime(path.join(dir, 'plugin.json')), newestMtime(path.join(dir, 'ui')));
   }
   return newest;
 }
@@ -39,7 +51,10 @@ function newestMtime(target: string): number {
 function buildIsCurrent(): boolean {
   const built = fs.statSync(INDEX, { throwIfNoEntry: false });
   if (!built || !fs.existsSync(FIXTURE_OUTPUT)) return false;
-  return SOURCES.every((s) => newestMtime(path.join(ROOT, s)) <= built.mtimeMs);
+  return (
+    SOURCES.every((s) => newestMtime(path.join(ROOT, s)) <= built.mtimeMs) &&
+    PLUGIN_ROOTS.every((r) => newestPluginUi(path.join(ROOT, r)) <= built.mtimeMs)
+  );
 }
 
 function withLock(fn: () => void) {

@@ -11,6 +11,8 @@ import sharp from 'sharp';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { ensureConsoleBuilt, launchBrowser, newPage, screenshot, signIn } from '../helpers/browser.ts';
 
+// A browser, a real server and (when stale) a console build take longer than unit tests.
+t.setTimeout(600_000);
 ensureConsoleBuilt();
 
 interface Visitor {

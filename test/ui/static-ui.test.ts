@@ -10,6 +10,8 @@ import { staticUi, safeJoin, HASHED_CACHE } from '../../core/http/static-ui.ts';
 import { registerAccessGate } from '../../core/http/access.ts';
 import { errorHandler } from '../../core/http/errors.ts';
 
+// A browser, a real server and (when stale) a console build take longer than unit tests.
+t.setTimeout(600_000);
 ensureConsoleBuilt();
 
 t.test('the console page, its client routes and hashed assets', async (t) => {

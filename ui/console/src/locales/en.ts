@@ -57,6 +57,9 @@ export const en = {
     label: 'Console mode',
     agent: 'Agent mode',
     admin: 'Admin mode',
+    agentHint: 'Answer conversations. You are online for visitors while in agent mode.',
+    adminHint: 'Run the service. You are offline for visitors while in admin mode.',
+    leaveAgent: 'You have {count} conversation(s) in progress. In admin mode you are offline and get no new ones; the current ones stay yours. Switch?',
   },
   edition: {
     standard: 'Standard edition',

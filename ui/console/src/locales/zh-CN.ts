@@ -60,6 +60,9 @@ export const zhCN: Translation<typeof en> = {
     label: '控制台模式',
     agent: '客服模式',
     admin: '管理员模式',
+    agentHint: '接待会话。处于客服模式时，您对访客在线。',
+    adminHint: '管理服务。处于管理员模式时，您对访客离线。',
+    leaveAgent: '您有 {count} 个进行中的会话。切换到管理员模式后您将离线，不再分配新会话，当前会话仍由您负责。确定切换？',
   },
   edition: {
     standard: '标准版',
