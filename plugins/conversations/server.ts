@@ -43,6 +43,7 @@ export default definePlugin(async (ctx) => {
     uploadMaxBytes: ctx.config.uploadMaxBytes,
     settings,
     types,
+    clock: ctx.clock,
   };
   const router = new Router(deps);
   const agents = new Agents(deps, router);
@@ -71,6 +72,7 @@ export default definePlugin(async (ctx) => {
     await app.register(adminRoutes(services));
   });
   registerSockets(ctx, services);
+  ctx.jobs.every('purge-exports', 3600_000, () => services.exports.purge());
 
   const tabs = new SidePanelTabs();
   ctx.hooks.addFilter('console.bootstrap', async (payload, hctx) => {

@@ -5,7 +5,7 @@ import { world, emit, next, clientId } from './helpers.ts';
 const w = await world(t);
 
 t.test('a visitor and an agent chat both ways over sockets, and the session closes', async (t) => {
-  await w.app.tenant('acme');
+  const acme = await w.app.tenant('acme');
   const alice = await w.agent('acme');
   const v = await w.visitor('acme', 'Ann Visitor');
   const vs = await w.socket('visitor', v.token);
@@ -19,6 +19,9 @@ t.test('a visitor and an agent chat both ways over sockets, and the session clos
   t.equal(pushed.id, session.id, 'the agent hears of the assignment');
   t.equal(pushed.visitor.name, 'Ann Visitor');
 
+  const supervisor = await w.socket('agent', acme.adminToken);
+  t.same((await emit(supervisor, 'conv:watch', { sessionId: session.code })).data, {}, 'an admin watches the session by its ID');
+  const watched = next(supervisor, 'conv:message', (m: any) => m.sender.kind === 'visitor');
   const atAgent = next(alice.socket, 'conv:message', (m: any) => m.sender.kind === 'visitor');
   const sent = await emit(vs, 'conv:send', { sessionId: session.id, clientMsgId: clientId(), type: 'text', body: { text: 'Hello <b>there</b><script>alert(1)</script>' } });
   t.ok(sent.ok, 'visitor send acknowledged');
@@ -26,6 +29,7 @@ t.test('a visitor and an agent chat both ways over sockets, and the session clos
   const got = await atAgent;
   t.equal(got.body.text, 'Hello <b>there</b><script>alert(1)</script>', 'text is stored and delivered as plain text, unchanged');
   t.equal(got.seq, sent.data.message.seq);
+  t.equal((await watched).id, got.id, 'watchers receive the session\'s messages');
 
   const atVisitor = next(vs, 'conv:message', (m: any) => m.sender.kind === 'agent');
   const reply = await emit(alice.socket, 'conv:send', { sessionId: session.id, clientMsgId: clientId(), type: 'emoji', body: { emoji: '👍🏽' } });

@@ -9,6 +9,7 @@ import { readUpload } from './upload.ts';
 
 const tags = ['conversations: visitor'];
 const visitor = { permission: '@visitor' };
+// Limits count per IP address, and many visitors may share one (offices, mobile carriers): keep them generous.
 
 export function visitorRoutes(s: Services) {
   return async (root: FastifyInstance) => {
@@ -17,7 +18,7 @@ export function visitorRoutes(s: Services) {
 
     app.post('/visitor/sessions', {
       schema: { tags, summary: 'Start a session, or resume the visitor\'s open one', body: StartSessionBody },
-      config: { ...visitor, rateLimit: { max: 30, timeWindow: 60_000 } },
+      config: { ...visitor, rateLimit: { max: 120, timeWindow: 60_000 } },
     }, async (req) => {
       const { resumed, session } = await s.sessions.start(req.visitor(), req.body);
       return { protocolVersion: PROTOCOL_VERSION, resumed, session: await view(session) };
@@ -41,7 +42,7 @@ export function visitorRoutes(s: Services) {
 
     app.post('/visitor/sessions/:id/messages', {
       schema: { tags, summary: 'Send a message; acknowledged once stored. Retries with the same clientMsgId are stored once.', params: IdParams, body: SendBody },
-      config: { ...visitor, rateLimit: { max: 120, timeWindow: 60_000 } },
+      config: { ...visitor, rateLimit: { max: 600, timeWindow: 60_000 } },
     }, async (req) => s.messages.send(req.visitor(), req.params.id, req.body));
 
     app.post('/visitor/sessions/:id/read', { schema: { tags, summary: 'Mark agent messages read up to seq', params: IdParams, body: ReadBody }, config: visitor }, async (req) =>

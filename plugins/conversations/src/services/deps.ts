@@ -18,4 +18,5 @@ export interface Deps {
   uploadMaxBytes: number;
   settings(tenantId: string): Promise<ConversationSettings>;
   types: MessageTypes;
+  clock: PluginContext['clock'];
 }

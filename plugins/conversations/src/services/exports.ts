@@ -18,7 +18,7 @@ export type ExportFormat = 'csv' | 'xlsx';
 export const EXPORT_MAX_ROWS = 100_000;
 const KEEP_HOURS = 24;
 // A running export not updated for this long died with its process.
-const STALE_MS = 5 * 60_000;
+const STALE_SECONDS = 300;
 
 interface ExportRow {
   id: string;
@@ -80,7 +80,6 @@ export class Exports {
     if (total > EXPORT_MAX_ROWS) {
       throw errors.badRequest('EXPORT_TOO_LARGE', `${total} sessions match; narrow the filters to at most ${EXPORT_MAX_ROWS}.`, 'filters');
     }
-    await this.d.knex(T.exports).where('tenant_id', m.tenantId).andWhere('created_at', '<', new Date(Date.now() - KEEP_HOURS * 3600_000)).delete();
     const [row] = await this.d.knex(T.exports)
       .insert({ tenant_id: m.tenantId, member_id: m.memberId, format, filters: JSON.stringify(filters), total })
       .returning(META);
@@ -94,9 +93,13 @@ export class Exports {
       ? await this.d.knex(T.exports).where({ tenant_id: m.tenantId, member_id: m.memberId, id }).first(withData ? [...META, 'data'] : META)
       : undefined;
     if (!row) throw errors.notFound('EXPORT_NOT_FOUND', 'No such export.');
-    if (row.state === 'running' && Date.now() - new Date(row.updated_at).getTime() > STALE_MS) {
-      await this.d.knex(T.exports).where({ id: row.id, state: 'running' }).update({ state: 'failed', error: 'The export was interrupted; start it again.' });
-      return this.find(m, id, withData);
+    if (row.state === 'running') {
+      // Both times are the database's, so app nodes with skewed clocks agree.
+      const died = await this.d.knex(T.exports)
+        .where({ id: row.id, state: 'running' })
+        .andWhereRaw(`updated_at < now() - make_interval(secs => ?)`, [STALE_SECONDS])
+        .update({ state: 'failed', error: 'The export was interrupted; start it again.' });
+      if (died) return this.find(m, id, withData);
     }
     return row;
   }
@@ -142,6 +145,11 @@ export class Exports {
       this.d.log.error({ err, exportId: row.id }, 'export failed');
       await this.progress(row, { state: 'failed', error: 'The export failed.' }).catch(() => undefined);
     }
+  }
+
+  /** Deletes files older than a day (a recurring job). */
+  async purge(): Promise<number> {
+    return this.d.knex(T.exports).whereRaw(`created_at < now() - make_interval(hours => ?)`, [KEEP_HOURS]).delete();
   }
 
   /** Resolves when every export started by this process has finished (for shutdown and tests). */

@@ -72,7 +72,7 @@ export class Sessions {
         const { rows } = await trx.raw(
           `insert into ${T.sessions} (tenant_id, code, visitor_id, visitor_name, visitor_email, channel_id, skill_group_id, priority, context)
            values (?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing returning *`,
-          [tenantId, newSessionCode(), v.visitorId, input.name ?? null, input.email ?? null, channel.id, groupId, priority, JSON.stringify(input.context ?? {})],
+          [tenantId, newSessionCode(this.d.clock.now()), v.visitorId, input.name ?? null, input.email ?? null, channel.id, groupId, priority, JSON.stringify(input.context ?? {})],
         );
         if (rows[0]) {
           const s = rows[0] as SessionRow;
