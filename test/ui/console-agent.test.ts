@@ -226,6 +226,23 @@ t.test('agent workbench and history', async (t) => {
     await page.getByTestId('language-switch').selectOption('en');
   });
 
+  await t.test('a phone-sized window shows the list or the chat, without sideways scrolling', async (t) => {
+    await page.setViewportSize({ width: 400, height: 780 });
+    await page.getByRole('button', { name: 'Menu' }).click();
+    await page.getByTestId('nav-workbench').click();
+    await page.getByTestId('mine-list').waitFor();
+    const item = page.getByTestId('session-item').first();
+    await item.click();
+    await page.getByTestId('chat-pane').waitFor();
+    t.notOk(await page.getByTestId('mine-list').isVisible(), 'the list gives way to the chat');
+    t.ok(await page.getByTestId('composer').isVisible(), 'the composer is on screen');
+    t.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'no horizontal overflow');
+    await screenshot(page, 'workbench-phone');
+    await page.getByTestId('chat-back').click();
+    await page.getByTestId('mine-list').waitFor();
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
   t.same(errors, [], 'no script errors');
   void tenant;
 });
