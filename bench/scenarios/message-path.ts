@@ -1,0 +1,129 @@
+/**
+ * Scenario 1, the message path: visitors in live sessions send text messages over socket.io at an
+ * offered rate; the load generator (a separate process) times send -> stored ack and send -> the
+ * agent's `conv:message`. Then a saturation ramp and an overload run at 1.5x, against Parley and
+ * then against the same-run baseline relay (bench/baseline-relay.ts) on the same kind of database.
+ */
+import path from 'node:path';
+import { BENCH_DIR, startChild, type Child } from '../lib/child.ts';
+import { createDatabase } from '../lib/database.ts';
+import { seedTenant, startParleyServer } from '../lib/parley.ts';
+import { cores, databaseKind, pause, ratio, type RunOptions, type ScenarioResult } from '../lib/scenario.ts';
+
+const P99_LIMIT_MS = 100;
+
+interface Sizes { visitors: number; agents: number; rate: number; seconds: number; stepSeconds: number; maxSteps: number }
+const QUICK: Sizes = { visitors: 50, agents: 5, rate: 100, seconds: 5, stepSeconds: 1.5, maxSteps: 9 };
+const FULL: Sizes = { visitors: 1000, agents: 50, rate: 500, seconds: 30, stepSeconds: 10, maxSteps: 10 };
+
+interface Run { offered: number; ackThroughput: number; deliveredThroughput: number; ack: { p50: number; p95: number; p99: number }; delivery: { p50: number; p95: number; p99: number }; errors: Record<string, number>; sent: number; acked: number; skipped: number; generatorCpu: number }
+
+const failed = (r: Run) => r.ack.p99 > P99_LIMIT_MS || Object.keys(r.errors).length > 0 || r.ackThroughput < 0.9 * r.offered;
+
+/** Offered run, then ramp x1.5 until a step fails, then 1.5x the saturation rate. */
+async function measure(gen: Child, sizes: Sizes, log: (s: string) => void) {
+  // A short warm-up so the first figures are not the JIT's.
+  await gen.call({ cmd: 'run', rate: sizes.rate, seconds: 1 });
+  const offered: Run = await gen.call({ cmd: 'run', rate: sizes.rate, seconds: sizes.seconds });
+  log(`  offered ${sizes.rate}/s: ack p99 ${offered.ack.p99} ms, delivery p99 ${offered.delivery.p99} ms`);
+  const steps: Run[] = [];
+  let rate = sizes.rate;
+  let saturation: Run | null = null;
+  for (let i = 0; i < sizes.maxSteps; i++) {
+    const r: Run = await gen.call({ cmd: 'run', rate, seconds: sizes.stepSeconds });
+    steps.push(r);
+    log(`  ramp ${rate}/s: acked ${r.ackThroughput}/s, p99 ${r.ack.p99} ms, errors ${JSON.stringify(r.errors)}, generator CPU ${r.generatorCpu}%`);
+    if (failed(r)) break;
+    if (!saturation || r.ackThroughput > saturation.ackThroughput) saturation = r;
+    rate = Math.round(rate * 1.5);
+  }
+  const satRate = saturation?.offered ?? sizes.rate;
+  const overload: Run = await gen.call({ cmd: 'run', rate: Math.round(satRate * 1.5), seconds: sizes.stepSeconds * 2 });
+  log(`  overload ${Math.round(satRate * 1.5)}/s: delivered ${overload.deliveredThroughput}/s, errors ${JSON.stringify(overload.errors)}`);
+  return {
+    offered,
+    saturationRate: saturation?.ackThroughput ?? 0,
+    saturationReachedCeiling: steps.length === sizes.maxSteps && !failed(steps[steps.length - 1]!),
+    saturationDelivered: saturation?.deliveredThroughput ?? 0,
+    overload,
+    steps: steps.map((s) => ({ offered: s.offered, ackThroughput: s.ackThroughput, ackP99: s.ack.p99, deliveryP99: s.delivery.p99, errors: s.errors })),
+  };
+}
+
+const figures = (m: Awaited<ReturnType<typeof measure>>) => ({
+  offeredRate: m.offered.offered,
+  ackP50: m.offered.ack.p50, ackP95: m.offered.ack.p95, ackP99: m.offered.ack.p99,
+  deliveryP50: m.offered.delivery.p50, deliveryP95: m.offered.delivery.p95, deliveryP99: m.offered.delivery.p99,
+  offeredErrors: m.offered.errors,
+  saturationThroughput: m.saturationRate,
+  saturationIsRampCeiling: m.saturationReachedCeiling,
+  overloadOffered: m.overload.offered,
+  overloadDelivered: m.overload.deliveredThroughput,
+  overloadOverSaturation: ratio(m.overload.deliveredThroughput, m.saturationDelivered),
+  overloadErrors: m.overload.errors,
+  generatorCpuAtOverload: m.overload.generatorCpu,
+  ramp: m.steps,
+});
+
+export async function messagePath(o: RunOptions, log: (s: string) => void): Promise<ScenarioResult> {
+  const sizes = o.quick ? QUICK : FULL;
+  const genScript = path.join(BENCH_DIR, 'load-generator.ts');
+
+  log(`message-path: ${sizes.visitors} visitors, ${sizes.agents} agents, ${sizes.rate} msg/s for ${sizes.seconds} s (${databaseKind(o)})`);
+  log('parley:');
+  let t = Date.now();
+  const server = await startParleyServer({ databaseUrl: o.databaseUrl });
+  log(`  server ready in ${Date.now() - t} ms`);
+  let parley;
+  try {
+    t = Date.now();
+    const agents = await seedTenant(server.url, 'bench', sizes.agents, sizes.visitors);
+    const gen = await startChild(genScript, {});
+    try {
+      await gen.call({ cmd: 'setup', mode: 'parley', url: server.url, tenant: 'bench', agents, visitors: sizes.visitors });
+      log(`  tenant, agents and ${sizes.visitors} live sessions ready in ${Date.now() - t} ms`);
+      parley = await measure(gen, sizes, log);
+    } finally {
+      await gen.kill();
+    }
+  } finally {
+    await server.stop();
+  }
+  await pause(500);
+
+  log('baseline relay:');
+  const relayDb = o.databaseUrl ? await createDatabase(o.databaseUrl, 'parley_relay') : null;
+  let relay;
+  try {
+    const relayChild = await startChild(path.join(BENCH_DIR, 'baseline-relay.ts'), { DATABASE_URL: relayDb?.url ?? '' });
+    try {
+      const gen = await startChild(genScript, {});
+      try {
+        await gen.call({ cmd: 'setup', mode: 'relay', url: relayChild.ready.ready, agents: sizes.agents, visitors: sizes.visitors });
+        relay = await measure(gen, sizes, log);
+      } finally {
+        await gen.kill();
+      }
+    } finally {
+      await relayChild.kill();
+    }
+  } finally {
+    await relayDb?.drop();
+  }
+
+  const notes = [];
+  if (parley.saturationReachedCeiling || relay.saturationReachedCeiling) notes.push('a ramp ended at its step limit before failing: that saturation figure is a lower bound');
+  return {
+    name: 'message-path',
+    figures: { visitors: sizes.visitors, agents: sizes.agents, ...figures(parley) },
+    baseline: figures(relay),
+    ratio: {
+      saturationThroughput: ratio(parley.saturationRate, relay.saturationRate),
+      ackP99: ratio(parley.offered.ack.p99, relay.offered.ack.p99),
+      deliveryP99: ratio(parley.offered.delivery.p99, relay.offered.delivery.p99),
+    },
+    cores: cores(),
+    database: databaseKind(o),
+    notes,
+  };
+}
