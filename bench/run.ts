@@ -7,10 +7,16 @@ import path from 'node:path';
 import { BENCH_DIR } from './lib/child.ts';
 import type { RunOptions, ScenarioResult } from './lib/scenario.ts';
 import { messagePath } from './scenarios/message-path.ts';
+import { widgetSize } from './scenarios/widget-size.ts';
+import { coldStart } from './scenarios/cold-start.ts';
+import { httpApi } from './scenarios/http-api.ts';
 
 type Scenario = (o: RunOptions, log: (s: string) => void) => Promise<ScenarioResult>;
 const SCENARIOS: Record<string, Scenario> = {
   'message-path': messagePath,
+  'widget-size': widgetSize,
+  'cold-start': coldStart,
+  'http-api': httpApi,
 };
 
 function parseArgs(argv: string[]) {
