@@ -15,6 +15,8 @@ pg.types.setTypeParser(1700, (v) => Number(v));
 export interface DatabaseTarget {
   /** postgres:// URL of a server; when absent PGlite is used. */
   url?: string;
+  /** PGlite: start from this dump (`dumpDataDir()`) instead of an empty cluster, e.g. a migrated template in tests. */
+  template?: Blob;
   /** PGlite data folder; absent means in memory. */
   dataDir?: string;
   pool?: { min: number; max: number };
@@ -23,6 +25,8 @@ export interface DatabaseTarget {
 export interface Database {
   knex: Knex;
   kind: 'postgres' | 'pglite';
+  /** The PGlite instance, when the database is PGlite. */
+  pglite?: PGlite;
   close(): Promise<void>;
 }
 
@@ -37,7 +41,9 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
     return { knex, kind: 'postgres', close: () => knex.destroy() };
   }
   if (target.dataDir) fs.mkdirSync(target.dataDir, { recursive: true });
-  const pglite = new PGlite(target.dataDir, {
+  const pglite = new PGlite({
+    dataDir: target.dataDir,
+    loadDataDir: target.template,
     parsers: { 20: (v: string) => Number(v), 1700: (v: string) => Number(v) },
   });
   await pglite.waitReady;
@@ -45,6 +51,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   return {
     knex,
     kind: 'pglite',
+    pglite,
     async close() {
       await knex.destroy();
       if (!pglite.closed) await pglite.close();

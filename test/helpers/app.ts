@@ -20,7 +20,8 @@ export interface TestApp extends ParleyApp {
 
 /** `pluginsDir` replaces the built-in `plugins/` folder (tests of one plugin in isolation). */
 export async function createTestApp(t: Test, overrides: Partial<Config> = {}, options: { pluginsDir?: string; clock?: Clock } = {}): Promise<TestApp> {
-  const db = await freshDatabase();
+  // Built-in plugins only: start from the migrated template (see database.ts).
+  const db = await freshDatabase({ migrated: options.pluginsDir === undefined });
   const config = loadConfig({}, {
     pluginPaths: [],
     port: 0,
