@@ -166,6 +166,7 @@ export class Realtime {
       ...(this.redis ? { adapter: this.redis.adapter } : {}),
     });
     this.io = io;
+    io.engine.on('connection', (conn: { request: http.IncomingMessage }) => { conn.request = slimRequest(conn.request); });
     server.on('upgrade', (req: http.IncomingMessage, socket: Duplex) => {
       if (!req.url?.startsWith('/socket.io/')) return;
       this.upgraded.add(socket);
@@ -333,6 +334,21 @@ export class Realtime {
     for (const socket of this.upgraded) socket.destroy();
     this.upgraded.clear();
   }
+}
+
+/**
+ * Stands in for the HTTP request that opened a connection, which socket.io would keep for the
+ * socket's whole life (and, with long-polling, the finished HTTP connection it points to). The
+ * stand-in holds what handshakes of this connection read: headers (token cookie), URL and query.
+ */
+function slimRequest(req: http.IncomingMessage): http.IncomingMessage {
+  const slim = {
+    headers: req.headers,
+    url: req.url,
+    _query: (req as { _query?: unknown })._query,
+    connection: { encrypted: !!(req.socket as { encrypted?: boolean } | null)?.encrypted, remoteAddress: req.socket?.remoteAddress },
+  };
+  return slim as unknown as http.IncomingMessage;
 }
 
 /** Drops the `remember` flag resolveMemberToken adds; a socket's principal is only who it is. */

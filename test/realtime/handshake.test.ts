@@ -1,6 +1,7 @@
 import t from 'tap';
 import { listeningApp } from './setup.ts';
-import { connect, refused, request } from '../helpers/sockets.ts';
+import { Manager } from 'socket.io-client';
+import { connect, refused, request, sleep } from '../helpers/sockets.ts';
 import { KERNEL_OWNER } from '../../core/hooks/hook-bus.ts';
 
 t.test('sockets authenticate at the handshake', async (t) => {
@@ -84,6 +85,22 @@ t.test('sockets authenticate at the handshake', async (t) => {
     for (const token of [disabled.token, fresh]) {
       t.match(await refused(t, app.url, 'agent', { token }), { data: { code: 'UNAUTHENTICATED' } });
     }
+  });
+
+  t.test('a second namespace on the same connection still reads the cookie', async (t) => {
+    // One engine.io connection carrying /visitor (token) and then /agent (cookie), as a page using
+    // both would open by default.
+    const manager = new Manager(app.url, { transports: ['polling'], extraHeaders: { cookie: `parley_session=${agent.token}` }, reconnection: false });
+    const first = manager.socket('/visitor', { auth: { token: visitor.token } });
+    t.teardown(() => { first.disconnect(); manager.engine?.close(); });
+    await new Promise<void>((resolve, reject) => { first.once('connect', () => resolve()); first.once('connect_error', reject); });
+    await sleep(100);
+    const second = manager.socket('/agent');
+    t.teardown(() => { second.disconnect(); });
+    await new Promise<void>((resolve, reject) => { second.once('connect', () => resolve()); second.once('connect_error', reject); });
+    t.equal(first.io.engine.id, second.io.engine.id, 'one connection');
+    t.match(await request(second, 'test.whoami'), { ok: true, data: { memberId: agent.id } });
+    t.match(await request(first, 'test.whoami'), { ok: true, data: { visitorId: visitor.visitorId } });
   });
 
   t.test('the main namespace and unknown namespaces are refused', async (t) => {
