@@ -231,6 +231,8 @@ export class Realtime {
     const ctx: SocketContext = { principal, socket };
     this.pluginState.enabledSet(principal.tenantId).then(
       (enabled) => {
+        // Gone meanwhile: its `disconnect` has fired already, so a listener would wait for it forever.
+        if (!socket.connected) return;
         for (const l of listeners) {
           if (l.owner !== KERNEL_OWNER && !enabled.has(l.owner)) continue;
           Promise.resolve()
