@@ -69,7 +69,15 @@ async function main() {
   }
   const file = path.join(BENCH_DIR, 'results', 'latest.json');
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), quick, scenarios: results }, null, 2)}\n`);
+  // Scenarios run alone replace their own entry and keep the others'.
+  let kept: (ScenarioResult & { at?: string; quick?: boolean })[] = [];
+  try {
+    kept = JSON.parse(fs.readFileSync(file, 'utf8')).scenarios ?? [];
+  } catch { /* no earlier results */ }
+  const at = new Date().toISOString();
+  const fresh = results.map((r) => ({ ...r, at, quick }));
+  const scenarios = [...kept.filter((k) => !names.includes(k.name)), ...fresh];
+  fs.writeFileSync(file, `${JSON.stringify({ at, scenarios }, null, 2)}\n`);
   console.log(`\nwrote ${path.relative(process.cwd(), file)} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
