@@ -16,8 +16,8 @@ export interface Child {
   exited: Promise<number | null>;
 }
 
-export async function startChild(script: string, env: Record<string, string | undefined>, opts: { args?: string[]; readyTimeoutMs?: number } = {}): Promise<Child> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...(opts.args ?? [])], {
+export async function startChild(script: string, env: Record<string, string | undefined>, opts: { args?: string[]; nodeArgs?: string[]; readyTimeoutMs?: number } = {}): Promise<Child> {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', script, ...(opts.args ?? [])], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
