@@ -27,11 +27,12 @@ t.test('the process-wide in-flight limit sheds load with OVERLOADED', async (t) 
   const { rt, url } = await transport(t, app, { maxInFlight: 3, maxInFlightPerSocket: 2 });
   let release: () => void = () => undefined;
   const gate = new Promise<void>((r) => { release = r; });
-  rt.on(KERNEL_OWNER, 'agent', 'test.slow', { permission: '@member' }, async () => { await gate; return 'done'; });
+  let started = 0;
+  rt.on(KERNEL_OWNER, 'agent', 'test.slow', { permission: '@member' }, async () => { started++; await gate; return 'done'; });
   rt.on(KERNEL_OWNER, 'agent', 'test.fast', { permission: '@member' }, () => 'fast');
   const [a, b] = [await connect(t, url, 'agent', { token: agent.token }), await connect(t, url, 'agent', { token: agent.token })];
   const pending = [request(a, 'test.slow'), request(a, 'test.slow'), request(b, 'test.slow')];
-  await sleep(100);
+  while (started < 3) await sleep(10);
   t.same(await request(b, 'test.fast'), { ok: false, error: { statusCode: 503, code: 'OVERLOADED', message: 'The server is busy; try again shortly.' } }, 'a fourth event anywhere is shed');
   t.match(await request(a, 'test.fast'), { ok: false, error: { code: 'TOO_MANY_REQUESTS' } }, 'the per-socket limit is checked first');
   release();
