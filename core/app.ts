@@ -37,6 +37,7 @@ import { kernelRoutes } from './http/kernel-routes.ts';
 import { staticUi } from './http/static-ui.ts';
 import { registerVisitorCors } from './http/visitor-cors.ts';
 import { staticWidget } from './http/static-widget.ts';
+import { visitorUiRoutes } from './http/visitor-ui.ts';
 import './http/fastify-types.ts';
 
 export const ROOT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -124,6 +125,7 @@ export async function buildApp(options: BuildOptions): Promise<ParleyApp> {
   await http.register(kernelRoutes(kernel, plugins));
   await http.register(staticUi(kernel, path.join(ROOT_DIR, 'ui', 'dist')));
   await http.register(staticWidget(path.join(ROOT_DIR, 'ui/dist/widget')));
+  await http.register(visitorUiRoutes(kernel, plugins, path.join(ROOT_DIR, 'ui/dist/widget')));
   await registerPlugins(http, kernel, container, plugins);
   await http.ready();
   await realtime.attach(http.server, { redisUrl: config.redisUrl, maxPayloadBytes: config.socketMaxPayloadBytes });

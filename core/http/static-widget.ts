@@ -1,7 +1,8 @@
 /**
  * Serves the visitor widget built into `ui/dist/widget/` (see ui/widget/vite.config.ts):
  * `/widget.js`, the loader sites embed by a stable URL, so cached briefly and revalidated by ETag;
- * `/widget/chat-<hash>.js`, the chat bundles the loader imports on open, cached for a year.
+ * `/widget/chat-<hash>.js`, the chat bundles the loader imports on open, cached for a year;
+ * `/widget/plugins/<id>.js`, plugins' widget modules (unhashed, so cached like the loader).
  * Host pages are on other origins: the loader imports the chat as a module, which needs CORS.
  */
 import crypto from 'node:crypto';
@@ -16,6 +17,7 @@ import { AppError, errors } from './errors.ts';
 export const LOADER_CACHE = 'public, max-age=300, stale-while-revalidate=86400';
 export const HASHED_CACHE = 'public, max-age=31536000, immutable';
 const CHAT_FILE = /^chat-[A-Za-z0-9_-]+\.js$/;
+const PLUGIN_FILE = /^[a-z0-9][a-z0-9-]*\.js$/;
 
 interface Prepared {
   mtimeMs: number;
@@ -86,6 +88,20 @@ export function staticWidget(widgetDir: string) {
       const file = CHAT_FILE.test(name) ? await prepare(name) : null;
       if (!file) throw errors.notFound('WIDGET_FILE_NOT_FOUND', 'No such widget file.');
       return send(request, reply, file, HASHED_CACHE);
+    });
+
+    app.get('/widget/plugins/:file', {
+      schema: {
+        tags: ['widget'],
+        summary: "A plugin's widget module (listed by GET /api/visitor/ui/:tenant)",
+        params: Type.Object({ file: Type.String({ maxLength: 100 }) }),
+      },
+      config: { permission: '@public' },
+    }, async (request, reply) => {
+      const name = request.params.file;
+      const file = PLUGIN_FILE.test(name) ? await prepare(`plugins/${name}`) : null;
+      if (!file) throw errors.notFound('WIDGET_FILE_NOT_FOUND', 'No such widget file.');
+      return send(request, reply, file, LOADER_CACHE);
     });
   };
 }

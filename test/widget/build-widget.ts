@@ -21,9 +21,16 @@ function newestSource(dir: string): number {
   return newest;
 }
 
+/** The widget's sources and the plugins' widget folders (their `ui.widget` entries are built with it). */
+function newestOfAll(): number {
+  const pluginsDir = path.join(ROOT_DIR, 'plugins');
+  const widgetDirs = fs.readdirSync(pluginsDir).map((id) => path.join(pluginsDir, id, 'ui/widget')).filter((dir) => fs.existsSync(dir));
+  return Math.max(newestSource(SOURCES), ...widgetDirs.map(newestSource));
+}
+
 function isFresh(): boolean {
   const loader = path.join(WIDGET_DIST, 'widget.js');
-  return fs.existsSync(loader) && fs.statSync(loader).mtimeMs >= newestSource(SOURCES);
+  return fs.existsSync(loader) && fs.statSync(loader).mtimeMs >= newestOfAll();
 }
 
 export async function ensureWidgetBuilt(): Promise<{ loader: string; chat: string[] }> {

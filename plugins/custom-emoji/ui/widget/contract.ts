@@ -1,8 +1,8 @@
 /**
- * The widget extension point this plugin's visitor UI is written against. The widget (ui/widget)
- * does not offer plugin slots yet; this is the smallest API it would need to hand to a plugin's
- * `ui.widget` module (`register(api)`), mirroring the console's composer-button and
- * message-renderer slots. Everything is plain DOM inside the widget's shadow root.
+ * The widget extension point this plugin's visitor UI is written against: the API the widget
+ * (ui/widget/src/chat/plugins.ts) hands to a plugin's `ui.widget` module (`register(api)`),
+ * mirroring the console's composer-button and message-renderer slots. Everything is plain DOM
+ * inside the widget's shadow root.
  */
 export type WidgetLocale = 'en' | 'zh-CN';
 

@@ -43,6 +43,16 @@ export class ApiClient {
     return data as T;
   }
 
+  /** The plugin modules to load for this tenant (only plugins it has enabled). */
+  widgetPlugins(): Promise<{ plugins: Array<{ id: string; url: string }> }> {
+    return this.call('GET', `/api/visitor/ui/${encodeURIComponent(this.tenant)}`);
+  }
+
+  /** A plugin's own visitor route: GET `/api/<pluginId>/<path>` with the visitor token. */
+  pluginGet<T>(pluginId: string, path: string): Promise<T> {
+    return this.call('GET', `/api/${encodeURIComponent(pluginId)}/${path.replace(/^\/+/, '')}`);
+  }
+
   widgetConfig(): Promise<WidgetConfig> {
     return this.call('GET', `/api/conversations/public/${encodeURIComponent(this.tenant)}/widget-config`);
   }

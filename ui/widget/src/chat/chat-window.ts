@@ -8,6 +8,7 @@ import type { ApiClient } from './api-client.ts';
 import type { Entry, Profile, Status } from './conversation.ts';
 import { h, icon, ICONS } from './dom.ts';
 import { renderEntry, type MessageViewContext } from './message-view.ts';
+import type { MessageRenderer, PluginSlots, WidgetComposer, WidgetComposerButton } from './plugins.ts';
 import { isOpenState, type Session } from './protocol.ts';
 import { fill, type Strings } from './strings.ts';
 import { chatCss } from './styles.ts';
@@ -19,6 +20,8 @@ export interface WindowHandlers {
   close(): void;
   preChat(profile: Profile): void;
   retry(clientMsgId: string): void;
+  /** Sends a plugin's message; resolves once stored. */
+  sendMessage(type: string, body: Record<string, unknown>): Promise<void>;
 }
 
 interface Item {
@@ -27,11 +30,13 @@ interface Item {
   rank: number;
   seq: number;
   el: HTMLElement;
+  /** The message shown, kept so a renderer registered later can redraw it. */
+  entry?: Entry;
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-export class ChatWindow {
+export class ChatWindow implements PluginSlots {
   readonly panel: HTMLElement;
   private readonly statusLine: HTMLElement;
   private readonly banner: HTMLElement;
@@ -40,6 +45,9 @@ export class ChatWindow {
   private readonly composer: HTMLFormElement;
   private readonly input: HTMLTextAreaElement;
   private readonly preChatForm: HTMLFormElement;
+  private readonly popover: HTMLElement;
+  private readonly tools: HTMLElement;
+  private closePopover: (() => void) | undefined;
   private readonly items: Item[] = [];
   private readonly ranks = new Map<string, number>();
   private readonly messageCtx: MessageViewContext;
@@ -54,7 +62,9 @@ export class ChatWindow {
     api: ApiClient,
     private readonly handlers: WindowHandlers,
   ) {
-    this.messageCtx = { strings, locale: settings.locale, api, retry: (id) => handlers.retry(id) };
+    this.messageCtx = { strings, locale: settings.locale, api, retry: (id) => handlers.retry(id), renderers: new Map() };
+    this.locale = settings.locale;
+    this.root = root;
     const title = settings.title ?? strings.title;
     const close = h('button', { type: 'button', class: 'icon-btn', 'aria-label': strings.close, title: strings.close, 'data-testid': 'parley-close' }, icon(ICONS.close));
     close.addEventListener('click', () => handlers.close());
@@ -68,12 +78,14 @@ export class ChatWindow {
     const fileInput = h('input', { type: 'file', class: 'hidden-input', multiple: true, tabindex: '-1', 'data-testid': 'parley-file-input' });
     const attach = h('button', { type: 'button', class: 'icon-btn', 'aria-label': strings.attach, title: strings.attach, 'data-testid': 'parley-attach' }, icon(ICONS.attach));
     const send = h('button', { type: 'submit', class: 'send', 'data-testid': 'parley-send' }, strings.send);
-    this.composer = h('form', { class: 'composer' }, attach, this.input, send, fileInput);
+    this.tools = h('div', { class: 'tools' }, attach);
+    this.composer = h('form', { class: 'composer' }, this.tools, this.input, send, fileInput);
+    this.popover = h('div', { class: 'popover', hidden: true, 'data-testid': 'parley-popover' });
     this.preChatForm = h('form', { class: 'prechat', hidden: true, novalidate: true, 'data-testid': 'parley-prechat' });
 
     this.panel = h('div', { class: 'panel', role: 'dialog', 'aria-label': title, hidden: true, 'data-testid': 'parley-panel' },
       h('div', { class: 'head' }, h('div', { class: 'titles' }, h('div', { class: 'title' }, title), this.statusLine), close),
-      this.banner, this.log, this.ended, this.preChatForm, this.composer);
+      this.banner, this.log, this.ended, this.preChatForm, this.popover, this.composer);
     root.append(h('style', {}, chatCss(settings.position)), this.panel);
 
     this.composer.addEventListener('submit', (e) => {
@@ -86,6 +98,9 @@ export class ChatWindow {
         e.preventDefault();
         this.submitText();
       } else if (e.key === 'Escape') handlers.close();
+    });
+    this.popover.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape') this.closePopover?.();
     });
     this.input.addEventListener('input', () => {
       this.autosize();
@@ -115,6 +130,61 @@ export class ChatWindow {
     this.renderStatus();
   }
 
+  private readonly locale: WidgetSettings['locale'];
+  private readonly root: ShadowRoot;
+
+  addStyles(css: string): void {
+    this.root.append(h('style', {}, css));
+  }
+
+  addMessageRenderer(type: string, render: MessageRenderer): void {
+    this.messageCtx.renderers.set(type, render);
+    // Messages of that type already in the log were drawn as unsupported; draw them again.
+    for (const item of this.items) {
+      if (item.entry?.type !== type) continue;
+      const el = renderEntry(this.messageCtx, item.entry);
+      item.el.replaceWith(el);
+      item.el = el;
+    }
+  }
+
+  /** A plugin's button in the composer toolbar; it opens a popover above the composer. */
+  addComposerButton(pluginId: string, button: WidgetComposerButton): void {
+    const title = button.title[this.locale] ?? button.title.en;
+    const el = h('button', { type: 'button', class: 'icon-btn', 'aria-label': title, title, 'aria-expanded': 'false', 'data-testid': `parley-tool-${pluginId}-${button.id}` }, icon([button.icon]));
+    el.addEventListener('click', () => {
+      const wasOpen = el.getAttribute('aria-expanded') === 'true';
+      this.closePopover?.();
+      if (wasOpen) return;
+      const body = h('div', { class: 'popover-body' });
+      this.popover.replaceChildren(body);
+      this.popover.hidden = false;
+      el.setAttribute('aria-expanded', 'true');
+      let cleanup: void | (() => void);
+      const close = () => {
+        if (this.closePopover !== close) return;
+        this.closePopover = undefined;
+        this.popover.hidden = true;
+        this.popover.replaceChildren();
+        el.setAttribute('aria-expanded', 'false');
+        try {
+          cleanup?.();
+        } catch (err) {
+          console.warn(`[parley] the widget plugin "${pluginId}" failed to close its panel`, err);
+        }
+      };
+      this.closePopover = close;
+      const composer: WidgetComposer = { send: (type, msg) => this.handlers.sendMessage(type, msg), close };
+      try {
+        cleanup = button.open(body, composer);
+      } catch (err) {
+        console.warn(`[parley] the widget plugin "${pluginId}" failed to open its panel`, err);
+        close();
+      }
+    });
+    this.tools.append(el);
+  }
+
   private submitText(): void {
     const text = this.input.value.trim();
     if (!text) return;
@@ -130,6 +200,7 @@ export class ChatWindow {
 
   setOpen(open: boolean): void {
     this.panel.hidden = !open;
+    if (!open) this.closePopover?.();
     if (open) {
       this.scrollToEnd();
       if (!this.preChatForm.hidden) this.preChatForm.querySelector('input')?.focus();
@@ -190,6 +261,7 @@ export class ChatWindow {
       rank: stored ? this.rank(entry.sessionId!) : Number.POSITIVE_INFINITY,
       seq: stored ? entry.seq! : Date.parse(entry.createdAt),
       el: renderEntry(this.messageCtx, entry),
+      entry,
     });
     if (nearEnd || entry.from === 'visitor') this.scrollToEnd();
   }

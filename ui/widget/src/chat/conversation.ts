@@ -352,6 +352,11 @@ export class Conversation {
     return this.queue({ type: 'text', body: { text } });
   }
 
+  /** Sends a message of a plugin's type through the same path as text (client id, ack, retry). */
+  sendMessage(type: string, body: Record<string, unknown>): Promise<Message> {
+    return this.queue({ type, body });
+  }
+
   /** Sends an image (shown inline) or any other accepted file. */
   sendFile(file: File): Promise<Message> {
     const images = this.config?.attachments?.imageTypes ?? ['image/png', 'image/jpeg', 'image/gif', 'image/webp'];

@@ -8,6 +8,7 @@ import { ChatWindow } from './chat-window.ts';
 import { Conversation, type Profile } from './conversation.ts';
 import { formatSize } from './dom.ts';
 import { createNotifier } from './notify.ts';
+import { loadPlugins } from './plugins.ts';
 import { isOpenState, type Message } from './protocol.ts';
 import { fill, STRINGS } from './strings.ts';
 
@@ -101,6 +102,7 @@ export const mount: MountChat = (bridge) => {
       if (answers.name || answers.email) bridge.save('profile', JSON.stringify({ name: answers.name, email: answers.email }));
     },
     retry: (id) => conversation.retry(id),
+    sendMessage: (type, body) => conversation.sendMessage(type, body).then(() => undefined),
   });
 
   /** Asks the pre-chat questions before a new session: once per visitor, or every time a topic is chosen. */
@@ -124,6 +126,7 @@ export const mount: MountChat = (bridge) => {
     if (session && isOpenState(session.state) && session.unread > 0 && !viewing()) setUnread(session.unread);
     offerPreChat();
     seen();
+    void loadPlugins(conversation.api, settings.locale, view);
   });
 
   const controller: ChatController = {

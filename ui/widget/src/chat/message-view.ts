@@ -8,6 +8,7 @@ import type { ApiClient } from './api-client.ts';
 import type { Entry } from './conversation.ts';
 import { formatSize, h, icon, ICONS } from './dom.ts';
 import { linkify } from './linkify.ts';
+import type { MessageRenderer } from './plugins.ts';
 import { fill, type Strings } from './strings.ts';
 
 export interface MessageViewContext {
@@ -15,6 +16,19 @@ export interface MessageViewContext {
   locale: Locale;
   api: ApiClient;
   retry(clientMsgId: string): void;
+  /** Plugins' renderers by message type, consulted for types the widget does not know. */
+  renderers: Map<string, MessageRenderer>;
+}
+
+function pluginContent(ctx: MessageViewContext, entry: Entry): HTMLElement | null {
+  const render = ctx.renderers.get(entry.type);
+  if (!render || entry.from === 'system') return null;
+  try {
+    return h('div', { class: 'bubble plugin' }, render({ type: entry.type, body: entry.body, from: entry.from }));
+  } catch (err) {
+    console.warn(`[parley] the renderer of "${entry.type}" messages failed`, err);
+    return null;
+  }
 }
 
 /** Object URLs by file id (and of the visitor's own files), so re-rendering never fetches again. */
@@ -94,7 +108,7 @@ function content(ctx: MessageViewContext, entry: Entry): HTMLElement {
     case 'file':
       return file(ctx, entry);
     default:
-      return h('div', { class: 'bubble unsupported' }, ctx.strings.unsupported);
+      return pluginContent(ctx, entry) ?? h('div', { class: 'bubble unsupported' }, ctx.strings.unsupported);
   }
 }
 

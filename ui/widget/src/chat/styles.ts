@@ -28,7 +28,7 @@ export function chatCss(position: Position): string {
 .agent .bubble{background:#fff;border:1px solid #e5e7eb;border-bottom-left-radius:4px}
 .bubble a{color:inherit;text-decoration:underline}
 .bubble.media{padding:4px;background:#fff;border:1px solid #e5e7eb}
-.bubble img{display:block;max-width:220px;max-height:220px;border-radius:10px;cursor:zoom-in;background:#f3f4f6;min-width:40px;min-height:40px}
+.bubble.media img{display:block;max-width:220px;max-height:220px;border-radius:10px;cursor:zoom-in;background:#f3f4f6;min-width:40px;min-height:40px}
 .bubble.emoji{font-size:32px;line-height:1.1;background:none;border:none;padding:0}
 .file{all:unset;display:flex;align-items:center;gap:8px;cursor:pointer;padding:4px 6px;color:#111827}
 .file svg{width:22px;height:22px;fill:none;stroke:currentColor;stroke-width:2;flex:none}
@@ -38,6 +38,10 @@ export function chatCss(position: Position): string {
 .system,.code{align-self:center;text-align:center;font-size:12px;color:#6b7280;padding:2px 8px;max-width:90%}
 .code{font-size:11px;color:#9ca3af;margin-top:4px}
 .unsupported{font-style:italic;color:#6b7280}
+.bubble.plugin{padding:4px;background:#fff;border:1px solid #e5e7eb;color:#111827}
+.tools{display:flex;flex:none}
+.popover{margin:0 8px;padding:8px;border:1px solid #e5e7eb;border-bottom:none;border-radius:10px 10px 0 0;background:#fff;max-height:260px;overflow:auto;flex:none}
+.popover[hidden]{display:none}
 .ended{padding:10px 14px;font-size:13px;color:#374151;background:#f3f4f6;border-top:1px solid #e5e7eb;flex:none}
 .ended[hidden]{display:none}
 .composer{display:flex;align-items:flex-end;gap:6px;padding:8px;border-top:1px solid #e5e7eb;background:#fff;flex:none}
