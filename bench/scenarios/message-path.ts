@@ -21,12 +21,14 @@ interface Run { offered: number; ackThroughput: number; deliveredThroughput: num
 /** A step fails when p99 passes 100 ms, any send fails, or fewer than 90 % of the offered sends are acknowledged in time. */
 const failed = (r: Run) => r.ack.p99 > P99_LIMIT_MS || Object.keys(r.errors).length > 0 || r.ackThroughput < 0.9 * r.offered;
 
-/** Offered run, then ramp x1.5 until a step fails, then 1.5x the saturation rate. */
+/**
+ * Ramp x1.5 from a low rate until a step fails (the saturation rate is the best passing step), then
+ * the offered run, then 1.5x the saturation rate. The ramp goes first so that an offered rate the
+ * server cannot keep up with leaves no backlog in the steps that find its saturation.
+ */
 async function measure(gen: Child, sizes: Sizes, log: (s: string) => void) {
   // A short warm-up so the first figures are not the JIT's.
-  await gen.call({ cmd: 'run', rate: sizes.rate, seconds: 1 });
-  const offered: Run = await gen.call({ cmd: 'run', rate: sizes.rate, seconds: sizes.seconds });
-  log(`  offered ${sizes.rate}/s: ack p99 ${offered.ack.p99} ms, delivery p99 ${offered.delivery.p99} ms`);
+  await gen.call({ cmd: 'run', rate: sizes.rampFrom, seconds: 1 });
   const steps: Run[] = [];
   let rate = sizes.rampFrom;
   let saturation: Run | null = null;
@@ -38,6 +40,10 @@ async function measure(gen: Child, sizes: Sizes, log: (s: string) => void) {
     if (!saturation || r.ackThroughput > saturation.ackThroughput) saturation = r;
     rate = Math.round(rate * 1.5);
   }
+  await pause(2000);
+  const offered: Run = await gen.call({ cmd: 'run', rate: sizes.rate, seconds: sizes.seconds });
+  log(`  offered ${sizes.rate}/s: acked ${offered.ackThroughput}/s, ack p99 ${offered.ack.p99} ms, delivery p99 ${offered.delivery.p99} ms, errors ${JSON.stringify(offered.errors)}`);
+  await pause(2000);
   const satRate = saturation?.offered ?? sizes.rate;
   const overload: Run = await gen.call({ cmd: 'run', rate: Math.round(satRate * 1.5), seconds: sizes.stepSeconds * 2 });
   log(`  overload ${Math.round(satRate * 1.5)}/s: delivered ${overload.deliveredThroughput}/s, errors ${JSON.stringify(overload.errors)}`);
