@@ -1,9 +1,8 @@
 /**
  * Custom emoji in a real browser. An admin uploads packs in Settings > Custom emoji (a progress bar
  * with the bytes sent, then "processing"; a refused pack lists every file and reason, in Chinese
- * too), renames and reorders them. An agent in the console and a visitor exchange custom emoji.
- * The visitor side runs the plugin's widget module in a stand-in page (the widget has no plugin
- * slots yet). Finally the agent's role loses "enable custom emoji": the picker is gone.
+ * too), renames and reorders them. An agent in the console and a visitor exchange custom emoji;
+ * the visitor uses the real widget, embedded in a page of another origin. Finally the agent's role loses "enable custom emoji": the picker is gone.
  */
 import t from 'tap';
 import sharp from 'sharp';
@@ -12,9 +11,11 @@ import { createTestApp } from '../../../test/helpers/app.ts';
 import { ensureConsoleBuilt, launchBrowser, newPage, screenshot, signIn } from '../../../test/helpers/browser.ts';
 import { MAX_STATIC_IMAGE_BYTES } from '../src/limits.ts';
 import { SVG_WITH_SCRIPT, buildZip, padPngTo, png, pseudoRandomBytes } from './fixtures.ts';
-import { startHarness } from './widget-harness/serve-harness.ts';
+import { ensureWidgetBuilt } from '../../../test/widget/build-widget.ts';
+import { startHostPage } from '../../../test/widget/host-server.ts';
 
 ensureConsoleBuilt();
+await ensureWidgetBuilt();
 
 const PASSWORD = 'correct horse battery';
 
@@ -51,7 +52,7 @@ const base = (await app.listen()).replace('0.0.0.0', '127.0.0.1');
 const tenant = await app.tenant('emo', { edition: 'flagship' });
 const agent = await app.member('emo', 'agent', 'ana@emo.test');
 const browser = await launchBrowser(t);
-const harness = await startHarness(t);
+const host = await startHostPage(t, base);
 
 const facesZip = buildZip([
   { name: 'faces/smile.png', data: await face('#ffd43b', 'M60 120 Q100 160 140 120') },
@@ -165,10 +166,11 @@ t.test('an agent and a visitor exchange custom emoji', async (t) => {
   await page.getByTestId('workbench').waitFor();
   await until('the agent to be online', async () => (await page.getByTestId('agent-status').getAttribute('data-status')) === 'idle');
 
-  await visitor.goto(harness.url(base, 'emo'));
-  await visitor.locator('body[data-ready="true"]').waitFor();
-  await visitor.getByTestId('harness-input').fill('Hi! Do you have emoji?');
-  await visitor.getByTestId('harness-send').click();
+  await visitor.goto(host.url({ tenant: 'emo' }));
+  await visitor.getByTestId('parley-launcher').click();
+  await visitor.getByTestId('parley-panel').waitFor();
+  await visitor.getByTestId('parley-input').fill('Hi! Do you have emoji?');
+  await visitor.getByTestId('parley-input').press('Enter');
 
   const item = page.getByTestId('session-item').first();
   await item.waitFor();
@@ -178,6 +180,7 @@ t.test('an agent and a visitor exchange custom emoji', async (t) => {
   await t.test('the agent picks one in the composer; both sides show it', async (t) => {
     await page.getByTestId('composer-plugin-custom-emoji-picker').click();
     await page.getByTestId('custom-emoji-picker').waitFor();
+    await page.getByTestId('custom-emoji-picker-tab').nth(1).waitFor(); // the packs load after the picker opens
     const tabs = await page.getByTestId('custom-emoji-picker-tab').allTextContents();
     t.same(tabs.map((s) => s.trim()), ['Critters', 'Faces'], 'one tab per pack, in order');
     await page.getByTestId('custom-emoji-picker-tab').nth(1).click();
@@ -188,17 +191,17 @@ t.test('an agent and a visitor exchange custom emoji', async (t) => {
     await imageLoaded(page, '[data-testid="message"][data-sender="agent"] img[data-testid="custom-emoji-message"]');
     t.equal(await page.getByTestId('custom-emoji-picker').count(), 0, 'the picker closes after sending');
 
-    const atVisitor = '[data-testid="harness-message"][data-from="agent"] img[data-testid="custom-emoji-message"][data-name="smile"]';
+    const atVisitor = '[data-testid="parley-message-agent"] img[data-testid="custom-emoji-message"][data-name="smile"]';
     await visitor.locator(atVisitor).waitFor();
     await imageLoaded(visitor, atVisitor);
   });
 
   await t.test('the visitor picks one; both sides show it, animated', async (t) => {
-    await visitor.getByTestId('harness-plugin-picker').click();
+    await visitor.getByTestId('parley-tool-custom-emoji-picker').click();
     await visitor.getByTestId('custom-emoji-picker').waitFor();
     await visitor.locator('.custom-emoji-tab', { hasText: 'Faces' }).click();
     await visitor.locator('[data-testid="custom-emoji-pick"][data-name="party"]').click();
-    const mine = '[data-testid="harness-message"][data-from="visitor"] img[data-testid="custom-emoji-message"][data-name="party"]';
+    const mine = '[data-testid="parley-message-visitor"] img[data-testid="custom-emoji-message"][data-name="party"]';
     await visitor.locator(mine).waitFor();
     await imageLoaded(visitor, mine);
 
@@ -211,7 +214,7 @@ t.test('an agent and a visitor exchange custom emoji', async (t) => {
     t.equal((await sharp(Buffer.from(await gif.arrayBuffer()), { animated: true }).metadata()).pages, 4, 'with all its frames');
     await page.getByTestId('composer-input').fill('Party time!');
     await page.getByTestId('composer-input').press('Enter');
-    await visitor.locator('[data-testid="harness-message"][data-from="agent"]', { hasText: 'Party time!' }).waitFor();
+    await visitor.getByTestId('parley-message-agent').filter({ hasText: 'Party time!' }).waitFor();
     await screenshot(page, 'custom-emoji-console-chat');
     await screenshot(visitor, 'custom-emoji-visitor');
   });
