@@ -24,6 +24,7 @@ export function apiKeyRoutes(k: KernelServices) {
     });
     app.delete('/:id', { schema: { tags: ['api-keys'], summary: 'Revoke an API key', params: IdParams, response: { 200: Ok } }, config: { permission: PERMISSION } }, async (req) => {
       await k.auth.revokeApiKey(req.member().tenantId, req.params.id);
+      await k.realtime.recheckAll();
       return { ok: true };
     });
   };

@@ -53,6 +53,9 @@ export function authRoutes(k: KernelServices) {
     app.post('/logout', { schema: { tags: ['auth'], summary: 'Sign out this session', response: { 200: Ok } }, config: { permission: '@member' } }, async (request, reply) => {
       const token = bearer(request) ?? request.cookies[SESSION_COOKIE];
       if (token) await k.auth.logout(token);
+      // Sockets opened with that session end now rather than at the next sweep.
+      const m = request.member();
+      if (m.sessionId) await k.realtime.recheckMember(m.memberId);
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
       reply.clearCookie(LIVE_COOKIE, { path: '/' });
       return { ok: true };

@@ -42,7 +42,10 @@ export function memberRoutes(k: KernelServices) {
       // Changing someone holding more than you (or giving a bigger role) would be a way up.
       await k.roles.assertRoleWithin(m.tenantId, m.grants, target.role_key);
       if (req.body.roleKey !== undefined) await k.roles.assertRoleWithin(m.tenantId, m.grants, req.body.roleKey);
-      return k.members.update(m.tenantId, req.params.id, req.body);
+      const updated = await k.members.update(m.tenantId, req.params.id, req.body);
+      // A disabled member, a new password or a new role takes effect on open sockets at once.
+      await k.realtime.recheckMember(updated.id);
+      return updated;
     });
   };
 }

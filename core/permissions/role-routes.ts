@@ -27,7 +27,9 @@ export function roleRoutes(k: KernelServices) {
     });
     app.patch('/:key', { schema: { tags: ['roles'], summary: 'Rename a custom role or change its grants', params: KeyParams, body: Type.Object({ name: Type.Optional(Name()), grants: Type.Optional(Grants) }), response: { 200: RoleSchema } }, config: { permission: PERMISSION } }, async (req) => {
       const m = req.member();
-      return k.roles.update(m.tenantId, req.params.key, req.body, m.grants);
+      const role = await k.roles.update(m.tenantId, req.params.key, req.body, m.grants);
+      await k.realtime.recheckAll();
+      return role;
     });
     app.delete('/:key', { schema: { tags: ['roles'], summary: 'Delete a custom role no member uses', params: KeyParams, response: { 200: Ok } }, config: { permission: PERMISSION } }, async (req) => {
       await k.roles.remove(req.member().tenantId, req.params.key);

@@ -44,7 +44,7 @@ export interface SearchHit {
 const TABLE = 'knowledge_base_entries';
 
 /** SQL that builds the entry's search vector: title weighs more than content. */
-function vectorSql(knex: Knex, title: string, text: string) {
+export function vectorSql(knex: Knex, title: string, text: string) {
   const t = documentTerms(title);
   const c = documentTerms(text);
   return knex.raw(
