@@ -10,6 +10,7 @@ import { messagePath } from './scenarios/message-path.ts';
 import { widgetSize } from './scenarios/widget-size.ts';
 import { coldStart } from './scenarios/cold-start.ts';
 import { httpApi } from './scenarios/http-api.ts';
+import { knowledgeSearch } from './scenarios/knowledge-search.ts';
 
 type Scenario = (o: RunOptions, log: (s: string) => void) => Promise<ScenarioResult>;
 const SCENARIOS: Record<string, Scenario> = {
@@ -17,6 +18,7 @@ const SCENARIOS: Record<string, Scenario> = {
   'widget-size': widgetSize,
   'cold-start': coldStart,
   'http-api': httpApi,
+  'knowledge-search': knowledgeSearch,
 };
 
 function parseArgs(argv: string[]) {

@@ -5,7 +5,6 @@
  */
 import crypto from 'node:crypto';
 import pg from 'pg';
-import pino from 'pino';
 import { openDatabase, type Database } from '../../core/db/connect.ts';
 import { migrateAll, loadPluginDescriptors } from '../../core/app.ts';
 import { loadConfig } from '../../config/index.ts';
@@ -121,6 +120,5 @@ export async function knowledgeSearch(o: RunOptions, log: (s: string) => void): 
     };
   } finally {
     await drop();
-    void pino;
   }
 }
