@@ -68,8 +68,8 @@ async function openBenchDatabase(o: RunOptions): Promise<{ db: Database; drop: (
 }
 
 export async function knowledgeSearch(o: RunOptions, log: (s: string) => void): Promise<ScenarioResult> {
-  const total = o.quick ? 3_000 : 100_000;
-  const runs = o.quick ? 40 : 200;
+  const total = o.quick ? 3_000 : Number(process.env.KB_BENCH_ENTRIES ?? 100_000);
+  const runs = o.quick ? 40 : 100;
   const { db, drop } = await openBenchDatabase(o);
   try {
     const kb = loadPluginDescriptors(loadConfig({}, { pluginPaths: [], logLevel: 'silent' })).filter((p) => p.manifest.id === 'knowledge-base');

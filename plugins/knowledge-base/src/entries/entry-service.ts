@@ -42,6 +42,8 @@ export interface SearchHit {
 }
 
 const TABLE = 'knowledge_base_entries';
+/** How many matches are ranked at most (see search()). */
+export const RANK_CANDIDATES = 2000;
 
 /** SQL that builds the entry's search vector: title weighs more than content. */
 export function vectorSql(knex: Knex, title: string, text: string) {
@@ -182,14 +184,20 @@ export class EntryService {
       bindings.push(words.join(plan.matchAll ? ' & ' : ' | '));
     }
     const tsquery = parts.join(plan.matchAll ? ' && ' : ' || ');
-    const q = this.knex(TABLE)
+    // Ranking reads every candidate's vector, so it runs over at most RANK_CANDIDATES matches: a
+    // very common term (one character in half the entries) then costs the same as a rare one.
+    const candidates = this.knex(TABLE)
       .where({ tenant_id: tenantId })
       .andWhereRaw(`search_vector @@ (${tsquery})`, bindings)
+      .select('id', 'category_id', 'title', 'status', 'content_text', 'updated_at', 'search_vector')
+      .limit(RANK_CANDIDATES);
+    if (!opts.includeDrafts) candidates.andWhere({ status: 'published' });
+    if (opts.categoryId) candidates.andWhere({ category_id: opts.categoryId });
+    const q = this.knex
+      .from(candidates.as('c'))
       .select('id', 'category_id', 'title', 'status', 'content_text', this.knex.raw(`ts_rank(search_vector, ${tsquery}) as rank`, bindings))
       .orderBy([{ column: 'rank', order: 'desc' }, { column: 'updated_at', order: 'desc' }])
       .limit(opts.limit);
-    if (!opts.includeDrafts) q.andWhere({ status: 'published' });
-    if (opts.categoryId) q.andWhere({ category_id: opts.categoryId });
     const rows = await q;
     return rows.map((r) => ({
       id: r.id,
