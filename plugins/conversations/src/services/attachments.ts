@@ -12,21 +12,11 @@ import { T } from '../db/tables.ts';
 import { assertMemberReads, notYours, type Actor } from '../access.ts';
 import { isUuid } from '../ids.ts';
 import type { SessionRow } from '../types.ts';
+import { IMAGE_TYPES, DOCUMENT_TYPES } from '../../../../core/files/sniff.ts';
 
-export const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'];
-/** Documents, archives and media; the kernel decides the type from the bytes. */
-export const FILE_TYPES = [
-  'application/pdf',
-  'application/zip',
-  'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-  'application/vnd.openxmlformats-officedocument.presentationml.presentation',
-  'text/plain; charset=utf-8',
-  'video/mp4',
-  'video/webm',
-  'audio/mpeg',
-];
-const ACCEPTED = [...IMAGE_TYPES, ...FILE_TYPES];
+/** Images, documents, archives and media as the kernel's file store types them (from the bytes). */
+export { IMAGE_TYPES, DOCUMENT_TYPES as FILE_TYPES };
+const ACCEPTED = [...IMAGE_TYPES, ...DOCUMENT_TYPES];
 
 export interface Upload {
   filename: string;
