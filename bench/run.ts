@@ -11,6 +11,7 @@ import { widgetSize } from './scenarios/widget-size.ts';
 import { coldStart } from './scenarios/cold-start.ts';
 import { httpApi } from './scenarios/http-api.ts';
 import { knowledgeSearch } from './scenarios/knowledge-search.ts';
+import { customEmojiBench } from './custom-emoji.ts';
 
 type Scenario = (o: RunOptions, log: (s: string) => void) => Promise<ScenarioResult>;
 const SCENARIOS: Record<string, Scenario> = {
@@ -19,6 +20,7 @@ const SCENARIOS: Record<string, Scenario> = {
   'cold-start': coldStart,
   'http-api': httpApi,
   'knowledge-search': knowledgeSearch,
+  'custom-emoji': (o) => customEmojiBench(o),
 };
 
 function parseArgs(argv: string[]) {
