@@ -45,6 +45,15 @@ const pluginOf = async (as: typeof asA, id: string) => (await as('GET', '/api/pl
 
 /** One case per kernel route with a path parameter: B's attempt, and proof that A's id was real. */
 const cases: Record<string, (t: Test) => Promise<void>> = {
+  // Public and tenant-free: a plugin's widget code is static and the same for every tenant.
+  'GET /widget/plugins/:file': async (t) => {
+    t.equal((await asB('GET', '/widget/plugins/..%2F..%2Fpackage.json')).statusCode, 404, 'only plugin ids are served');
+  },
+  // Public by design: lists the plugins a tenant's widget loads, nothing of the tenant's data.
+  'GET /api/visitor/ui/:tenant': async (t) => {
+    const res = await asB('GET', '/api/visitor/ui/no-such-tenant');
+    t.equal(res.statusCode, 404);
+  },
   'PATCH /api/members/:id': async (t) => {
     for (const id of [aAgent.id, A.adminId]) {
       notFound(t, await asB('PATCH', `/api/members/${id}`, { name: 'pwned', disabled: true, roleKey: 'agent', password: 'pwned password' }), 'MEMBER_NOT_FOUND');
