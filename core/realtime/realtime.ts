@@ -50,6 +50,13 @@ type AckFn = (ack: Ack) => void;
 
 /** Server-to-server message (through the adapter) asking every process to recheck a member, or all. */
 const RECHECK_MEMBERS = 'parley:recheck-members';
+/**
+ * Server-to-server message asking the other processes to move their sockets between rooms. Not the
+ * adapter's own socketsJoin: it echoes the request back to this process, where it would undo a
+ * later local leave that Redis had not yet echoed.
+ */
+const MOVE_SOCKETS = 'parley:move-sockets';
+interface MoveSockets { ns: NamespaceName; selector: string; room: string; join: boolean }
 /** Sent to a member socket just before it is disconnected because its session ended. */
 export const SESSION_ENDED_EVENT = 'session.ended';
 const CLOSE_GRACE_MS = 1000;
@@ -109,22 +116,27 @@ export class Realtime {
 
   /**
    * Makes the sockets in room `selector` join `room`, on every process. Local sockets join at once,
-   * so an emit right after reaches them (the Redis adapter alone would apply it to this process
-   * only when its own request comes back from Redis); other processes apply it in order with
-   * later emits, since both travel through Redis.
+   * so an emit right after reaches them; other processes apply it in order with later emits, since
+   * both travel through the same Redis connection.
    */
   join(ns: NamespaceName, selector: string, room: string): void {
-    if (this.closed || !selector) return;
-    const nsp = this.namespace(ns);
-    nsp.local.in(selector).socketsJoin(room);
-    if (this.redis) nsp.in(selector).socketsJoin(room);
+    this.move({ ns, selector, room, join: true });
   }
 
   leave(ns: NamespaceName, selector: string, room: string): void {
-    if (this.closed || !selector) return;
-    const nsp = this.namespace(ns);
-    nsp.local.in(selector).socketsLeave(room);
-    if (this.redis) nsp.in(selector).socketsLeave(room);
+    this.move({ ns, selector, room, join: false });
+  }
+
+  private move(request: MoveSockets): void {
+    if (this.closed || !request.selector) return;
+    this.moveLocal(request);
+    if (this.redis) this.namespace('agent').serverSideEmit(MOVE_SOCKETS, request);
+  }
+
+  private moveLocal({ ns, selector, room, join }: MoveSockets): void {
+    const local = this.namespace(ns).local.in(selector);
+    if (join) local.socketsJoin(room);
+    else local.socketsLeave(room);
   }
 
   /**
@@ -179,6 +191,11 @@ export class Realtime {
     this.namespace('agent').on(RECHECK_MEMBERS, (memberId: unknown) => {
       if (typeof memberId === 'string') void this.recheck(memberId);
       else if (memberId === null) void this.recheck();
+    });
+    this.namespace('agent').on(MOVE_SOCKETS, (request: MoveSockets) => {
+      if (this.closed || (request?.ns !== 'agent' && request?.ns !== 'visitor')) return;
+      if (typeof request.selector !== 'string' || typeof request.room !== 'string' || !request.selector) return;
+      this.moveLocal({ ns: request.ns, selector: request.selector, room: request.room, join: request.join === true });
     });
     const every = options.recheckMs ?? 60_000;
     this.recheckTimer = setInterval(() => {

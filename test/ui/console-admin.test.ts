@@ -159,6 +159,7 @@ t.test('admin console', async (t) => {
     await page.getByTestId('nav-plugins').click();
     await sample.getByTestId('plugin-toggle').click();
     await page.getByText('UI sample is switched off.').waitFor();
+    await page.getByTestId('nav-settings-ui-sample/main').waitFor({ state: 'detached' });
     t.equal(await page.getByTestId('nav-settings-ui-sample/main').count(), 0, 'its page left the navigation');
     const status = await page.evaluate(async () => (await fetch('/ui/plugins/ui-sample/console.js')).status);
     t.equal(status, 404, 'its module is refused now');

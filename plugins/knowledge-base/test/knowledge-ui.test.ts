@@ -52,6 +52,8 @@ t.test('knowledge base in the console', async (t) => {
     await page.getByTestId('composer-plugin-knowledge-base-knowledge').click();
     await page.getByTestId('kb-picker-search').fill('退款');
     await page.locator('[data-testid="kb-picker"] .kb-hit').first().click();
+    // The picker fetches the entry, inserts its text, then closes.
+    await page.getByTestId('kb-picker').waitFor({ state: 'detached' });
     t.match(await page.getByTestId('composer-input').inputValue(), '订单签收后七天内可以申请退款', 'the entry text is in the reply box');
     await screenshot(page, 'kb-side-panel');
   });
