@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Knex } from 'knex';
+import type { EventSource } from '../hooks/outbox.ts';
 import type { Logger } from 'pino';
 import type { AwilixContainer } from 'awilix';
 import type { PluginManifest } from './manifest.ts';
@@ -88,6 +89,11 @@ export interface PluginContext {
   jobs: { every(name: string, everyMs: number, run: JobRun): void };
   /** Records a domain event in the caller's transaction (the outbox). */
   recordEvent(trx: Knex | Knex.Transaction, tenantId: string, type: string, payload: Record<string, unknown>): Promise<number>;
+  /**
+   * `recordEvent` as a CTE body for a statement of your own (`with m as (insert ...), e as (?) ...`):
+   * one event per row of `from.cte`. For hot paths where one statement replaces a transaction.
+   */
+  eventsFrom(type: string, from: EventSource): Knex.Raw;
   isEnabled(tenantId: string): Promise<boolean>;
   /** Ids of the tenants that have this plugin enabled: background work runs for these only. */
   enabledTenants(): Promise<string[]>;

@@ -141,6 +141,7 @@ export async function registerPlugins(app: FastifyInstance, kernel: KernelServic
       jobs: { every: duringStart('ctx.jobs.every()', (name, everyMs, run) => kernel.jobs.every(id, `${id}.${name}`, everyMs, run)) },
       enabledTenants: () => kernel.pluginState.tenantsWith(id),
       recordEvent: (trx, tenantId, type, payload) => kernel.outbox.record(trx, tenantId, id, type, payload),
+      eventsFrom: (type, from) => kernel.outbox.insertFrom(kernel.knex, id, type, from),
       isEnabled: (tenantId) => kernel.pluginState.isEnabled(tenantId, id),
       settings: (tenantId) => kernel.pluginState.getSettings(tenantId, id),
       expose: (api) => {

@@ -37,6 +37,7 @@ export default definePlugin(async (ctx) => {
     log: ctx.log,
     hooks: ctx.hooks,
     recordEvent: ctx.recordEvent,
+    eventsFrom: ctx.eventsFrom,
     notifier: new Notifier(ctx.realtime),
     members: ctx.members,
     files: ctx.files,

@@ -23,7 +23,8 @@ t.test('a visitor and an agent chat both ways over sockets, and the session clos
   t.same((await emit(supervisor, 'conv:watch', { sessionId: session.code })).data, {}, 'an admin watches the session by its ID');
   const watched = next(supervisor, 'conv:message', (m: any) => m.sender.kind === 'visitor');
   const atAgent = next(alice.socket, 'conv:message', (m: any) => m.sender.kind === 'visitor');
-  const sent = await emit(vs, 'conv:send', { sessionId: session.id, clientMsgId: clientId(), type: 'text', body: { text: 'Hello <b>there</b><script>alert(1)</script>' } });
+  const firstSend = { sessionId: session.id, clientMsgId: clientId(), type: 'text', body: { text: 'Hello <b>there</b><script>alert(1)</script>' } };
+  const sent = await emit(vs, 'conv:send', firstSend);
   t.ok(sent.ok, 'visitor send acknowledged');
   t.equal(sent.data.duplicate, false);
   const got = await atAgent;
@@ -61,6 +62,9 @@ t.test('a visitor and an agent chat both ways over sockets, and the session clos
   const again = await emit(vs, 'conv:send', { sessionId: session.id, clientMsgId: clientId(), type: 'text', body: { text: 'still there?' } });
   t.equal(again.ok, false);
   t.equal(again.error!.code, 'SESSION_CLOSED');
+  const lateRetry = await emit(vs, 'conv:send', firstSend);
+  t.ok(lateRetry.ok, 'a retry of a stored message is still answered after the session closed');
+  t.same([lateRetry.data.duplicate, lateRetry.data.message.id], [true, sent.data.message.id], 'with the stored message');
 
   const history = await w.req('GET', `/api/conversations/visitor/sessions/${session.id}/messages?after=0`, v.token);
   t.same(history.json.messages.map((m: any) => m.type), ['system', 'text', 'emoji', 'system'], 'assigned, text, emoji, closed');

@@ -1,6 +1,7 @@
 /** Messages of a session, numbered by `seq`. */
 import { T, type Db } from './tables.ts';
-import type { MessageRow, Visibility } from '../types.ts';
+import type { Knex } from 'knex';
+import type { MessageRow, SessionRow, Visibility } from '../types.ts';
 
 /** A sender's earlier message with this client id (client ids are unique per sender and session). */
 export async function byClientId(db: Db, sessionId: string, senderId: string, clientMsgId: string): Promise<MessageRow | undefined> {
@@ -44,4 +45,75 @@ export async function countFrom(db: Db, sessionId: string, senderKinds: string[]
     .count<{ n: number }[]>('* as n')
     .first();
   return Number(row?.n ?? 0);
+}
+
+/** What must still hold when a message is stored; checked in the statement itself. */
+export interface StoreGuard {
+  states: SessionRow['state'][];
+  /** A member may write only in their own session. */
+  agentId?: string;
+}
+
+export interface StoreInput {
+  tenantId: string;
+  sessionId: string;
+  senderKind: MessageRow['sender_kind'];
+  senderId: string;
+  type: string;
+  body: Record<string, unknown>;
+  clientMsgId: string;
+  preview: string;
+}
+
+/** `eventsFrom` of the plugin context: the outbox write as a CTE body. */
+export type EventsFrom = (type: string, from: { cte: string; tenantId: string; payload: string }) => Knex.Raw;
+
+/**
+ * Stores a visitor's or agent's message in ONE statement: the session's counters are bumped (the
+ * UPDATE's row lock orders a session's messages and hands out `seq`), the message is inserted and
+ * its domain event recorded. One statement is atomic without BEGIN/COMMIT, so the send path costs a
+ * single round trip. Nothing is written (undefined) when the guard fails or the client id was
+ * stored already; the caller then finds out which. A retry racing its first attempt past the
+ * NOT EXISTS meets the unique index instead (23505).
+ */
+export async function storeMessage(db: Db, input: StoreInput, guard: StoreGuard, eventsFrom: EventsFrom): Promise<{ message: MessageRow; session: SessionRow } | undefined> {
+  const fromVisitor = input.senderKind === 'visitor';
+  const event = eventsFrom('conversations.message.stored', {
+    cte: 'm',
+    tenantId: 'm.tenant_id',
+    payload: `jsonb_build_object('sessionId', m.session_id, 'messageId', m.id, 'seq', m.seq, 'type', m.type, 'senderKind', m.sender_kind, 'visibility', m.visibility)`,
+  });
+  const { rows } = await db.raw(
+    `with s as (
+       update ${T.sessions} set
+         last_seq = last_seq + 1, message_count = message_count + 1,
+         unread_agent = unread_agent + ?, unread_visitor = unread_visitor + ?,
+         last_message_at = now(), last_message_preview = ?
+        where tenant_id = ? and id = ? and state = any(?::text[]) ${guard.agentId ? 'and agent_id = ?' : ''}
+          and not exists (select 1 from ${T.messages} where session_id = ? and sender_id = ? and client_msg_id = ?)
+       returning *
+     ), m as (
+       insert into ${T.messages} (tenant_id, session_id, seq, sender_kind, sender_id, sender_name, type, body, client_msg_id, visibility)
+       select s.tenant_id, s.id, s.last_seq, ?, ?, case when ? then s.visitor_name else s.agent_name end, ?, ?::jsonb, ?, 'all' from s
+       returning *
+     ), e as (?)
+     select row_to_json(m) as message, row_to_json(s) as session from m, s`,
+    [
+      fromVisitor ? 1 : 0, fromVisitor ? 0 : 1, input.preview.slice(0, 200),
+      input.tenantId, input.sessionId, guard.states, ...(guard.agentId ? [guard.agentId] : []),
+      input.sessionId, input.senderId, input.clientMsgId,
+      input.senderKind, input.senderId, fromVisitor, input.type, JSON.stringify(input.body), input.clientMsgId,
+      event,
+    ],
+  );
+  if (!rows[0]) return undefined;
+  return { message: fromJson<MessageRow>(rows[0].message, ['created_at']), session: fromJson<SessionRow>(rows[0].session, SESSION_DATES) };
+}
+
+const SESSION_DATES = ['last_message_at', 'created_at', 'queued_at', 'assigned_at', 'closed_at'] as const;
+
+/** `row_to_json` gives timestamps as strings; rows read normally have Dates. */
+function fromJson<R>(row: Record<string, unknown>, dates: readonly string[]): R {
+  for (const k of dates) if (typeof row[k] === 'string') row[k] = new Date(row[k] as string);
+  return row as R;
 }

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { PluginContext } from '../../../../core/plugin-host/context.ts';
 import type { Notifier } from '../notify.ts';
 import type { RecordEvent } from './append.ts';
+import type { EventsFrom } from '../db/messages.ts';
 import type { ConversationSettings } from '../settings.ts';
 import type { MessageTypes } from '../message-types.ts';
 
@@ -12,6 +13,8 @@ export interface Deps {
   log: Logger;
   hooks: PluginContext['hooks'];
   recordEvent: RecordEvent;
+  /** The outbox write inside one statement (the send path). */
+  eventsFrom: EventsFrom;
   notifier: Notifier;
   members: PluginContext['members'];
   files: PluginContext['files'];

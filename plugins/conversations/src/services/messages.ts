@@ -6,9 +6,9 @@ import type { Deps } from './deps.ts';
 import type { Sessions } from './sessions.ts';
 import { AppError, errors } from '../../../../core/http/errors.ts';
 import type { MemberPrincipal } from '../../../../core/auth/principal.ts';
-import { byClientId, page } from '../db/messages.ts';
+import { byClientId, page, storeMessage } from '../db/messages.ts';
 import { findRecord, lockSession } from '../db/sessions.ts';
-import { appendMessage, systemMessage } from './append.ts';
+import { systemMessage } from './append.ts';
 import { assertNoNul } from '../text-guard.ts';
 import { messageView } from '../views.ts';
 import { can, notYours, sessionNotFound, type Actor } from '../access.ts';
@@ -32,6 +32,7 @@ export interface SyncResult {
   hasMore: boolean;
 }
 
+const UNIQUE_VIOLATION = '23505';
 const REJECT_CODE = /^[A-Z][A-Z0-9_]{2,63}$/;
 const closed = (s: SessionRow) => s.state === 'closed' || s.state === 'aborted';
 
@@ -57,9 +58,11 @@ export class Messages {
   async send(actor: Actor, idOrCode: string, input: SendInput): Promise<SendResult> {
     const s = await this.sessions.visible(actor, idOrCode);
     const senderId = actor.kind === 'visitor' ? actor.visitorId : actor.memberId;
-    const earlier = await byClientId(this.d.knex, s.id, senderId, input.clientMsgId);
-    if (earlier) return { message: messageView(earlier), duplicate: true };
-    this.assertMaySend(actor, s);
+    try {
+      this.assertMaySend(actor, s);
+    } catch {
+      return this.refused(actor, s, senderId, input.clientMsgId);
+    }
     assertNoNul(input.body, 'body');
 
     const sender = this.senderOf(actor, s);
@@ -75,21 +78,33 @@ export class Messages {
     const finalBody = draft.body && typeof draft.body === 'object' ? draft.body : body;
     assertNoNul(finalBody, 'body');
 
-    const out = await this.d.knex.transaction(async (trx) => {
-      const locked = await lockSession(trx, s.tenant_id, s.id);
-      if (!locked) throw sessionNotFound();
-      // A retry that raced the first attempt: the session lock orders them, the second finds the first.
-      const raced = await byClientId(trx, s.id, senderId, input.clientMsgId);
-      if (raced) return { message: raced, duplicate: true, session: locked };
-      this.assertMaySend(actor, locked);
-      const message = await appendMessage(trx, locked, {
-        sender: this.senderOf(actor, locked), type: input.type, body: finalBody, clientMsgId: input.clientMsgId, visibility: 'all',
-        preview: this.d.types.preview(input.type, finalBody),
-      }, this.d.recordEvent);
-      return { message, duplicate: false, session: locked };
-    });
-    if (!out.duplicate) this.published(out.session, out.message);
-    return { message: messageView(out.message), duplicate: out.duplicate };
+    let stored: Awaited<ReturnType<typeof storeMessage>>;
+    try {
+      stored = await storeMessage(this.d.knex, {
+        tenantId: s.tenant_id, sessionId: s.id, senderKind: actor.kind === 'visitor' ? 'visitor' : 'agent', senderId,
+        type: input.type, body: finalBody, clientMsgId: input.clientMsgId, preview: this.d.types.preview(input.type, finalBody),
+      }, actor.kind === 'visitor' ? { states: ['queued', 'active'] } : { states: ['active'], agentId: actor.memberId }, this.d.eventsFrom);
+    } catch (err) {
+      // A retry that raced its first attempt: the unique client id stored the first one only.
+      if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err;
+      stored = undefined;
+    }
+    if (!stored) return this.refused(actor, s, senderId, input.clientMsgId);
+    this.published(stored.session, stored.message);
+    return { message: messageView(stored.message), duplicate: false };
+  }
+
+  /**
+   * Nothing was stored: the client id was (a retry gets the first message back, even after the
+   * session ended), or the session changed since it was read (closed, transferred).
+   */
+  private async refused(actor: Actor, s: SessionRow, senderId: string, clientMsgId: string): Promise<SendResult> {
+    const earlier = await byClientId(this.d.knex, s.id, senderId, clientMsgId);
+    if (earlier) return { message: messageView(earlier), duplicate: true };
+    const now = await findRecord(this.d.knex, s.tenant_id, s.id);
+    if (!now) throw sessionNotFound();
+    this.assertMaySend(actor, now);
+    throw errors.conflict('SESSION_CHANGED', 'The session changed while the message was sent; send it again.');
   }
 
   private published(s: SessionRow, m: MessageRow): void {
