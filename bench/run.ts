@@ -12,6 +12,8 @@ import { coldStart } from './scenarios/cold-start.ts';
 import { httpApi } from './scenarios/http-api.ts';
 import { knowledgeSearch } from './scenarios/knowledge-search.ts';
 import { customEmojiBench } from './custom-emoji.ts';
+import { connections } from './scenarios/connections.ts';
+import { growth } from './scenarios/growth.ts';
 
 type Scenario = (o: RunOptions, log: (s: string) => void) => Promise<ScenarioResult>;
 const SCENARIOS: Record<string, Scenario> = {
@@ -21,6 +23,8 @@ const SCENARIOS: Record<string, Scenario> = {
   'http-api': httpApi,
   'knowledge-search': knowledgeSearch,
   'custom-emoji': (o) => customEmojiBench(o),
+  connections,
+  growth,
 };
 
 function parseArgs(argv: string[]) {
