@@ -32,6 +32,8 @@ export class VisitorClient {
 
   private saw(m: StoredMessage) {
     if (!this.seen.has(m.seq)) this.seen.set(m.seq, m);
+    // The cursor moves over contiguous messages only (protocol §1), so a resync asks for what follows.
+    while (this.seen.has(this.cursor + 1)) this.cursor++;
   }
 
   private async resync() {
