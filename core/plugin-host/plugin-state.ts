@@ -30,6 +30,7 @@ const CACHE_MS = 3000;
 
 export class PluginStateService {
   private readonly cache = new Map<string, { set: Set<string>; at: number }>();
+  private readonly loading = new Map<string, Promise<Set<string>>>();
   private readonly validators = new Map<string, ValidateFunction>();
   private readonly byId: Map<string, PluginDescriptor>;
   private readonly listeners: Array<(tenantId: string, pluginId: string, enabled: boolean) => void> = [];
@@ -79,11 +80,22 @@ export class PluginStateService {
   async enabledSet(tenantId: string): Promise<Set<string>> {
     const hit = this.cache.get(tenantId);
     if (hit && Date.now() - hit.at < CACHE_MS) return hit.set;
-    const tenant = await this.tenants.get(tenantId);
-    const rows = await TenantPlugin.query(this.knex).where({ tenant_id: tenantId });
-    const set = this.compute(tenant, rows);
-    this.cache.set(tenantId, { set, at: Date.now() });
-    return set;
+    // Every event of a busy tenant misses at once when the entry expires: one read serves them all.
+    const pending = this.loading.get(tenantId);
+    if (pending) return pending;
+    const load = (async () => {
+      const tenant = await this.tenants.get(tenantId);
+      const rows = await TenantPlugin.query(this.knex).where({ tenant_id: tenantId });
+      return this.compute(tenant, rows);
+    })();
+    this.loading.set(tenantId, load);
+    try {
+      const set = await load;
+      if (this.loading.get(tenantId) === load) this.cache.set(tenantId, { set, at: Date.now() });
+      return set;
+    } finally {
+      if (this.loading.get(tenantId) === load) this.loading.delete(tenantId);
+    }
   }
 
   /** Ids of every tenant for which `pluginId` is effective, computed in one pass over all tenants. */
@@ -100,8 +112,14 @@ export class PluginStateService {
   }
 
   invalidate(tenantId?: string): void {
-    if (tenantId) this.cache.delete(tenantId);
-    else this.cache.clear();
+    // A read in flight may predate the change: it is neither cached nor shared any more.
+    if (tenantId) {
+      this.cache.delete(tenantId);
+      this.loading.delete(tenantId);
+    } else {
+      this.cache.clear();
+      this.loading.clear();
+    }
   }
 
   /**

@@ -119,3 +119,20 @@ t.test('a visitor who loses acknowledgements mid-burst and resends them gets eac
   t.same(rows.map((r) => r.seq), [...rows.map((r) => r.seq)].sort((a, b) => a - b));
   t.equal(new Set(rows.map((r) => r.seq)).size, N, 'no seq twice');
 });
+
+t.test('one process pushes a session\'s messages in seq order, even when sent all at once', async (t) => {
+  const { v, s } = await chat('Ordered');
+  const vs = await w.socket('visitor', v.token);
+  const pushed: number[] = [];
+  const collect = (m: any) => {
+    if (m.sessionId === s.id && m.sender.kind === 'visitor') pushed.push(m.seq);
+  };
+  agent.socket.on('conv:message', collect);
+  t.teardown(() => agent.socket.off('conv:message', collect));
+  const N = 30; // under the per-connection limit of 32 unanswered events
+  const acks = await Promise.all(Array.from({ length: N }, (_, i) => emit(vs, 'conv:send', { sessionId: s.id, clientMsgId: `o-${i}`, type: 'text', body: { text: `#${i}` } }, 20000)));
+  t.same(acks.filter((a) => !a.ok).map((a) => a.error), [], 'all acknowledged');
+  await until(() => pushed.length === N);
+  t.same(pushed, [...pushed].sort((a, b) => a - b), 'pushed in seq order');
+  t.equal(new Set(pushed).size, N, 'each once');
+});

@@ -130,6 +130,8 @@ t.test('transfer to an agent and to a skill group', async (t) => {
   const other = await w.app.tenant('xfer-other');
   t.equal((await w.req('POST', url, a.token, { toAgentId: other.adminId })).json.code, 'MEMBER_NOT_FOUND', 'a member of another tenant is no target');
 
+  const before = await emit(a.socket, 'conv:send', { sessionId: s.id, clientMsgId: 'a-before', type: 'text', body: { text: 'one moment' } });
+  t.ok(before.ok, 'the agent writes before the transfer');
   const toB = next(b.socket, 'conv:session', (x: any) => x.id === s.id && x.agent?.id === b.id);
   const aHears = next(a.socket, 'conv:session', (x: any) => x.id === s.id && x.agent?.id === b.id);
   const visitorSees = next(vs, 'conv:message', (m: any) => m.body.event === 'transferred');
@@ -139,6 +141,11 @@ t.test('transfer to an agent and to a skill group', async (t) => {
   t.equal(moved.json.agent.id, b.id);
   await toB;
   await aHears;
+  const late = await emit(a.socket, 'conv:send', { sessionId: s.id, clientMsgId: 'a-after', type: 'text', body: { text: 'still mine?' } });
+  t.equal(late.error?.code, 'NOT_YOUR_SESSION', 'the previous agent can no longer write in it');
+  const lateRetry = await emit(a.socket, 'conv:send', { sessionId: s.id, clientMsgId: 'a-before', type: 'text', body: { text: 'one moment' } });
+  t.same([lateRetry.data?.duplicate, lateRetry.data?.message.id], [true, before.data.message.id], 'but a retry of what they stored is answered with it');
+  t.ok((await emit(b.socket, 'conv:send', { sessionId: s.id, clientMsgId: 'b-1', type: 'text', body: { text: 'hello, B here' } })).ok, 'the new agent writes');
   const sys = await visitorSees;
   t.match(sys.body, { event: 'transferred', toAgentName: String });
   t.equal((await state(a.token)).activeCount, 0);

@@ -11,8 +11,10 @@ import { findRecord, lockSession } from '../db/sessions.ts';
 import { systemMessage } from './append.ts';
 import { assertNoNul } from '../text-guard.ts';
 import { messageView } from '../views.ts';
-import { can, notYours, sessionNotFound, type Actor } from '../access.ts';
-import type { MessageRow, MessageView, Sender, SessionRow, Visibility } from '../types.ts';
+import { SessionFactsCache, type SessionFacts } from './session-facts.ts';
+import { KeyedSerial } from './keyed-serial.ts';
+import { P, can, notYours, sessionNotFound, type Actor } from '../access.ts';
+import { OPEN_STATES, type MessageRow, type MessageView, type Sender, type SessionRow, type Visibility } from '../types.ts';
 
 export interface SendInput {
   clientMsgId: string;
@@ -34,7 +36,7 @@ export interface SyncResult {
 
 const UNIQUE_VIOLATION = '23505';
 const REJECT_CODE = /^[A-Z][A-Z0-9_]{2,63}$/;
-const closed = (s: SessionRow) => s.state === 'closed' || s.state === 'aborted';
+const closed = (s: Pick<SessionRow, 'state'>) => s.state === 'closed' || s.state === 'aborted';
 
 export class Messages {
   constructor(
@@ -42,12 +44,15 @@ export class Messages {
     private readonly sessions: Sessions,
   ) {}
 
-  private senderOf(actor: Actor, s: SessionRow): Sender {
+  private readonly facts = new SessionFactsCache();
+  private readonly order = new KeyedSerial();
+
+  private senderOf(actor: Actor, s: SessionFacts): Sender {
     if (actor.kind === 'visitor') return { kind: 'visitor', id: actor.visitorId, name: s.visitor_name };
     return { kind: 'agent', id: actor.memberId, name: s.agent_name };
   }
 
-  private assertMaySend(actor: Actor, s: SessionRow): void {
+  private assertMaySend(actor: Actor, s: SessionFacts): void {
     if (closed(s)) throw errors.conflict('SESSION_CLOSED', 'This session has ended.');
     if (actor.kind === 'member' && s.agent_id !== actor.memberId) {
       if (s.state !== 'active') throw errors.conflict('SESSION_NOT_ACTIVE', 'Take the session before writing in it.');
@@ -56,12 +61,12 @@ export class Messages {
   }
 
   async send(actor: Actor, idOrCode: string, input: SendInput): Promise<SendResult> {
-    const s = await this.sessions.visible(actor, idOrCode);
+    const s = await this.factsFor(actor, idOrCode);
     const senderId = actor.kind === 'visitor' ? actor.visitorId : actor.memberId;
     try {
       this.assertMaySend(actor, s);
     } catch {
-      return this.refused(actor, s, senderId, input.clientMsgId);
+      return this.refused(actor, idOrCode, s, senderId, input.clientMsgId);
     }
     assertNoNul(input.body, 'body');
 
@@ -78,31 +83,46 @@ export class Messages {
     const finalBody = draft.body && typeof draft.body === 'object' ? draft.body : body;
     assertNoNul(finalBody, 'body');
 
-    let stored: Awaited<ReturnType<typeof storeMessage>>;
-    try {
-      stored = await storeMessage(this.d.knex, {
-        tenantId: s.tenant_id, sessionId: s.id, senderKind: actor.kind === 'visitor' ? 'visitor' : 'agent', senderId,
-        type: input.type, body: finalBody, clientMsgId: input.clientMsgId, preview: this.d.types.preview(input.type, finalBody),
-      }, actor.kind === 'visitor' ? { states: ['queued', 'active'] } : { states: ['active'], agentId: actor.memberId }, this.d.eventsFrom);
-    } catch (err) {
-      // A retry that raced its first attempt: the unique client id stored the first one only.
-      if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err;
-      stored = undefined;
-    }
-    if (!stored) return this.refused(actor, s, senderId, input.clientMsgId);
-    this.published(stored.session, stored.message);
-    return { message: messageView(stored.message), duplicate: false };
+    const message = {
+      tenantId: s.tenant_id, sessionId: s.id, senderKind: sender.kind as 'visitor' | 'agent', senderId,
+      type: input.type, body: finalBody, clientMsgId: input.clientMsgId, preview: this.d.types.preview(input.type, finalBody),
+    };
+    const guard = actor.kind === 'visitor' ? { states: OPEN_STATES } : { states: ['active' as const], agentId: actor.memberId };
+    // Stored and pushed one at a time per session, so this process pushes them in seq order.
+    return this.order.run(s.id, async () => {
+      let stored: Awaited<ReturnType<typeof storeMessage>>;
+      try {
+        stored = await storeMessage(this.d.knex, message, guard, this.d.eventsFrom);
+      } catch (err) {
+        // A retry that raced its first attempt (from another process): the unique client id kept the first.
+        if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err;
+        stored = undefined;
+      }
+      if (!stored) return this.refused(actor, idOrCode, s, senderId, input.clientMsgId);
+      this.facts.set(actor.tenantId, idOrCode, stored.session);
+      this.published(stored.session, stored.message);
+      return { message: messageView(stored.message), duplicate: false };
+    });
+  }
+
+  /** The session as last seen by this process when it may serve this sender; read afresh otherwise. */
+  private async factsFor(actor: Actor, idOrCode: string): Promise<SessionFacts> {
+    const hit = this.facts.get(actor.tenantId, idOrCode);
+    if (hit && (actor.kind === 'visitor' ? hit.visitor_id === actor.visitorId : hit.agent_id === actor.memberId && can(actor, P.workbench))) return hit;
+    const s = await this.sessions.visible(actor, idOrCode);
+    this.facts.set(actor.tenantId, idOrCode, s);
+    return s;
   }
 
   /**
    * Nothing was stored: the client id was (a retry gets the first message back, even after the
-   * session ended), or the session changed since it was read (closed, transferred).
+   * session ended), or the session is not as it was last seen (closed, transferred).
    */
-  private async refused(actor: Actor, s: SessionRow, senderId: string, clientMsgId: string): Promise<SendResult> {
+  private async refused(actor: Actor, idOrCode: string, s: SessionFacts, senderId: string, clientMsgId: string): Promise<SendResult> {
     const earlier = await byClientId(this.d.knex, s.id, senderId, clientMsgId);
     if (earlier) return { message: messageView(earlier), duplicate: true };
-    const now = await findRecord(this.d.knex, s.tenant_id, s.id);
-    if (!now) throw sessionNotFound();
+    const now = await this.sessions.visible(actor, s.id);
+    this.facts.set(actor.tenantId, idOrCode, now);
     this.assertMaySend(actor, now);
     throw errors.conflict('SESSION_CHANGED', 'The session changed while the message was sent; send it again.');
   }
