@@ -36,7 +36,11 @@ export interface AttachOptions {
   recheckMs?: number;
   /** Events one socket may have in progress at once (default 32). */
   maxInFlightPerSocket?: number;
-  /** Events this process may have in progress at once (default 4096). */
+  /**
+   * Events this process may have in progress at once (default 256); beyond it events are refused
+   * at once with 503 OVERLOADED. Work waiting for the database beyond what it can do only adds
+   * latency (clients time out and retry it), so overload is shed rather than queued.
+   */
   maxInFlight?: number;
 }
 
@@ -66,7 +70,7 @@ export class Realtime {
   private redis?: RedisLink;
   private closed = false;
   private inFlight = 0;
-  private limits = { perSocket: 32, total: 4096 };
+  private limits = { perSocket: 32, total: 256 };
   private recheckTimer?: NodeJS.Timeout;
   private sweeping = false;
   /** Upgraded (WebSocket) connections, destroyed at shutdown if a peer never answers the close. */
@@ -162,7 +166,7 @@ export class Realtime {
 
   async attach(server: http.Server, options: AttachOptions): Promise<void> {
     if (this.io) throw new Error('realtime is already attached');
-    this.limits = { perSocket: options.maxInFlightPerSocket ?? 32, total: options.maxInFlight ?? 4096 };
+    this.limits = { perSocket: options.maxInFlightPerSocket ?? 32, total: options.maxInFlight ?? 256 };
     // Connect Redis first: if it is unreachable, start-up fails before anything listens.
     if (options.redisUrl) {
       this.redis = await connectRedis(options.redisUrl, this.log, {
