@@ -5,7 +5,8 @@
  * `migrated: true` (used by createTestApp) starts PGlite from a dump of a database on which the
  * kernel's and built-in plugins' migrations already ran. Building PGlite and migrating costs
  * most of a test file's start-up, so the dump is made once per set of migration files (under a
- * lock shared by the parallel test processes) and kept in the temp folder.
+ * lock shared by the parallel test processes) and kept in the temp folder. On a PostgreSQL server
+ * the same holds with a template database.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -74,13 +75,54 @@ async function migratedTemplate(): Promise<Blob> {
   return new Blob([fs.readFileSync(file)]);
 }
 
+/**
+ * On a PostgreSQL server the migrated template is a database of its own (`parley_tpl_<hash>`),
+ * made once under an advisory lock; test databases are copied from it by CREATE DATABASE.
+ */
+async function serverTemplate(serverUrl: string): Promise<string> {
+  const name = `parley_tpl_${path.basename(templatePath(), '.tar').slice(-16)}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  try {
+    await admin.query('select pg_advisory_lock(hashtext($1))', [name]);
+    const { rowCount } = await admin.query('select 1 from pg_database where datname = $1', [name]);
+    if (!rowCount) {
+      const building = `${name}_build`;
+      await admin.query(`drop database if exists ${building} with (force)`);
+      await admin.query(`create database ${building}`);
+      const url = new URL(serverUrl);
+      url.pathname = `/${building}`;
+      const db = await openDatabase({ url: url.toString() });
+      try {
+        await migrateAll(db, loadPluginDescriptors(loadConfig({}, { pluginPaths: [] })));
+      } finally {
+        await db.close();
+      }
+      await admin.query(`alter database ${building} rename to ${name}`);
+    }
+    return name;
+  } finally {
+    await admin.end();
+  }
+}
+
 export async function freshDatabase(opts: { migrated?: boolean } = {}): Promise<TestDatabase> {
   const serverUrl = process.env.DATABASE_URL;
   if (!serverUrl) return openDatabase(opts.migrated ? { template: await migratedTemplate() } : {});
+  const template = opts.migrated ? await serverTemplate(serverUrl) : undefined;
   const name = `parley_t_${crypto.randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
-  await admin.query(`create database ${name}`);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await admin.query(`create database ${name}${template ? ` template ${template}` : ''}`);
+      break;
+    } catch (err) {
+      // Copying a template fails while another session is connected to it (55006); that is brief.
+      if ((err as { code?: string }).code !== '55006' || attempt >= 20) throw err;
+      await new Promise((r) => setTimeout(r, 100 * (attempt + 1)));
+    }
+  }
   await admin.end();
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
