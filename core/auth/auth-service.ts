@@ -17,6 +17,15 @@ import { memberView, type MemberView } from '../members/member-service.ts';
 export const SESSION_HOURS = 12;
 export const REMEMBER_DAYS = 7;
 const VISITOR_TOKEN_DAYS = 365;
+/**
+ * How long a resolved session token is reused without reading the database. Changes made through
+ * Parley (sign-out, a member disabled or given another role, role grants edited) drop the entries
+ * at once on every process (`forget`, called by the realtime recheck); this bounds anything else.
+ */
+const PRINCIPAL_CACHE_MS = 10_000;
+const PRINCIPAL_CACHE_MAX = 10_000;
+
+type SessionPrincipal = MemberPrincipal & { remember?: boolean };
 
 const identityKey = (visitorSecret: string) => hmac(visitorSecret, 'parley identity v1');
 
@@ -63,17 +72,19 @@ export class AuthService {
 
   async logout(token: string): Promise<void> {
     await MemberSession.query(this.knex).where({ token_hash: digest(token) }).delete();
+    this.principals.delete(digest(token));
   }
 
-  private async principalFor(member: Member, extra: Partial<MemberPrincipal>): Promise<MemberPrincipal | null> {
-    if (member.disabled) return null;
-    const role = await Role.query(this.knex).findOne({ tenant_id: member.tenant_id, key: member.role_key });
-    if (!role) return null;
-    return { kind: 'member', tenantId: member.tenant_id, memberId: member.id, roleKey: role.key, grants: this.roles.grantsOf(role), ...extra };
+  private readonly principals = new Map<string, { principal: SessionPrincipal; expires: number; at: number }>();
+
+  /** Drops resolved sessions of one member (or all), so the next request reads them afresh. */
+  forget(memberId?: string): void {
+    if (!memberId) return this.principals.clear();
+    for (const [key, hit] of this.principals) if (hit.principal.memberId === memberId) this.principals.delete(key);
   }
 
   /** Resolves a session token or API key to a member principal; null when unknown or expired. */
-  async resolveMemberToken(token: string): Promise<(MemberPrincipal & { remember?: boolean }) | null> {
+  async resolveMemberToken(token: string): Promise<SessionPrincipal | null> {
     if (token.startsWith('pk_')) {
       const key = await ApiKey.query(this.knex).findOne({ key_hash: digest(token) }).whereNull('revoked_at');
       if (!key) return null;
@@ -83,12 +94,27 @@ export class AuthService {
       return { kind: 'member', tenantId: key.tenant_id, memberId: key.created_by ?? key.id, roleKey: role.key, grants: this.roles.grantsOf(role), apiKeyId: key.id };
     }
     if (!token.startsWith('ps_')) return null;
-    const session = await MemberSession.query(this.knex).findOne({ token_hash: digest(token) });
-    if (!session || new Date(session.expires_at).getTime() < Date.now()) return null;
-    const member = await Member.query(this.knex).findOne({ id: session.member_id, tenant_id: session.tenant_id });
-    if (!member) return null;
-    const principal = await this.principalFor(member, { sessionId: session.id });
-    return principal && { ...principal, remember: session.remember };
+    const key = digest(token);
+    const hit = this.principals.get(key);
+    const now = Date.now();
+    if (hit && now - hit.at < PRINCIPAL_CACHE_MS && now < hit.expires) return hit.principal;
+    // Every console request and socket recheck comes through here: session, member and role in one read.
+    const row = await this.knex('member_sessions as s')
+      .join('members as m', function () {
+        this.on('m.id', 's.member_id').andOn('m.tenant_id', 's.tenant_id');
+      })
+      .join('roles as r', function () {
+        this.on('r.tenant_id', 'm.tenant_id').andOn('r.key', 'm.role_key');
+      })
+      .where('s.token_hash', key)
+      .first('s.id as session_id', 's.remember', 's.expires_at', 'm.id as member_id', 'm.tenant_id', 'm.disabled', 'r.key as role_key', 'r.system', 'r.grants');
+    if (!row || row.disabled || new Date(row.expires_at).getTime() < Date.now()) return null;
+    const grants = this.roles.grantsOf({ key: row.role_key, system: row.system, grants: typeof row.grants === 'string' ? JSON.parse(row.grants) : row.grants });
+    const principal: SessionPrincipal = { kind: 'member', tenantId: row.tenant_id, memberId: row.member_id, roleKey: row.role_key, grants, sessionId: row.session_id, remember: row.remember };
+    this.principals.delete(key);
+    if (this.principals.size >= PRINCIPAL_CACHE_MAX) this.principals.delete(this.principals.keys().next().value!);
+    this.principals.set(key, { principal, expires: new Date(row.expires_at).getTime(), at: now });
+    return principal;
   }
 
   async createApiKey(tenantId: string, createdBy: string | null, name: string, roleKey: string): Promise<{ id: string; key: string; prefix: string }> {

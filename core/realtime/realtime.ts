@@ -149,6 +149,7 @@ export class Realtime {
    * others get the member's current role. Call it after signing out, disabling or changing a member.
    */
   async recheckMember(memberId: string): Promise<void> {
+    this.auth.forget(memberId);
     if (!this.io || this.closed) return;
     if (this.redis) this.namespace('agent').serverSideEmit(RECHECK_MEMBERS, memberId);
     await this.recheck(memberId);
@@ -159,6 +160,7 @@ export class Realtime {
    * touch many members at once (a role's grants edited, API keys revoked).
    */
   async recheckAll(): Promise<void> {
+    this.auth.forget();
     if (!this.io || this.closed) return;
     if (this.redis) this.namespace('agent').serverSideEmit(RECHECK_MEMBERS, null);
     await this.recheck();
@@ -298,6 +300,8 @@ export class Realtime {
 
   /** Checks the sessions of this process's member sockets (of one member, or all of them). */
   private async recheck(memberId?: string): Promise<void> {
+    // Also reached from other processes' recheckMember/recheckAll: their change applies here too.
+    this.auth.forget(memberId);
     if (!this.io || this.closed) return;
     const nsp = this.namespace('agent');
     const ids = memberId ? [...(nsp.adapter.rooms.get(rooms.member(memberId)) ?? [])] : [...nsp.sockets.keys()];

@@ -104,6 +104,22 @@ t.test('two Parley processes deliver to each other through Redis', { skip }, asy
     t.ok(agentOnOne.connected && otherTenantOnTwo.connected, 'other sockets stay');
   });
 
+  t.test('a member disabled on process one is refused on process two at once (no cached sign-in outlives it)', async (t) => {
+    const admin = await member('acme', 'admin');
+    const agent = await member('acme', 'agent');
+    const me = async (token: string) => (await fetch(`${two.url}/api/auth/me`, { headers: { authorization: `Bearer ${token}` } })).status;
+    t.equal(await me(agent.token), 200, 'signed in on process two (and remembered there)');
+    const res = await fetch(`${one.url}/api/members/${agent.id}`, { method: 'PATCH', headers: { authorization: `Bearer ${admin.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ disabled: true }) });
+    t.equal(res.status, 200);
+    // The change reaches process two through Redis, in the order it was published.
+    let status = await me(agent.token);
+    for (let i = 0; status === 200 && i < 20; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      status = await me(agent.token);
+    }
+    t.equal(status, 401, 'process two refuses the token');
+  });
+
   t.test('both processes shut down gracefully', async (t) => {
     const gone = [disconnected(agentOnOne), disconnected(visitorOnTwo)];
     for (const p of [one, two]) {
