@@ -29,6 +29,10 @@ export const ConfigSchema = Type.Object({
   }),
   uploadMaxBytes: Type.Integer({ minimum: 1024 }),
   socketMaxPayloadBytes: Type.Integer({ minimum: 1024 }),
+  /** How often each process stamps the agents and visitors connected to it as present. */
+  presenceTickMs: Type.Integer({ minimum: 1000 }),
+  /** Not stamped for this long: the process holding them is gone (at least two ticks). */
+  presenceGraceMs: Type.Integer({ minimum: 2000 }),
 });
 export type Config = Static<typeof ConfigSchema>;
 
@@ -54,6 +58,8 @@ const SOURCES: Record<string, { env: string; rule: string; secret?: boolean }> =
   'loginRateLimit.windowMs': { env: 'PARLEY_LOGIN_RATE_WINDOW_MS', rule: 'must be a whole number of milliseconds, at least 1000' },
   uploadMaxBytes: { env: 'PARLEY_UPLOAD_MAX_BYTES', rule: 'must be a whole number of bytes, at least 1024' },
   socketMaxPayloadBytes: { env: 'PARLEY_SOCKET_MAX_BYTES', rule: 'must be a whole number of bytes, at least 1024' },
+  presenceTickMs: { env: 'PARLEY_PRESENCE_TICK_MS', rule: 'must be a whole number of milliseconds, at least 1000' },
+  presenceGraceMs: { env: 'PARLEY_PRESENCE_GRACE_MS', rule: 'must be a whole number of milliseconds, at least twice PARLEY_PRESENCE_TICK_MS' },
 };
 
 function problem(field: string, value: unknown): ConfigError {
@@ -98,6 +104,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     },
     uploadMaxBytes: intOr(env.PARLEY_UPLOAD_MAX_BYTES, 20 * 1024 * 1024),
     socketMaxPayloadBytes: intOr(env.PARLEY_SOCKET_MAX_BYTES, 64 * 1024),
+    presenceTickMs: intOr(env.PARLEY_PRESENCE_TICK_MS, 20_000),
+    presenceGraceMs: intOr(env.PARLEY_PRESENCE_GRACE_MS, 60_000),
     ...overrides,
   };
   const firstError = Value.Errors(ConfigSchema, config)[0];
@@ -107,5 +115,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     const value = pointer.split('/').reduce<unknown>((v, key) => (v as Record<string, unknown> | undefined)?.[key], config);
     throw problem(field, value);
   }
+  // One late heartbeat must not make a connected agent or visitor look gone.
+  if (config.presenceGraceMs < 2 * config.presenceTickMs) throw problem('presenceGraceMs', config.presenceGraceMs);
   return config;
 }

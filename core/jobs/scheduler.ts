@@ -2,7 +2,9 @@
  * Recurring background jobs. Each job runs on one Parley process at a time: on a PostgreSQL server a
  * run first takes an advisory lock named after the job on a connection of its own (so the job's
  * queries keep the pool), and a process that cannot take it skips that run. PGlite is one process
- * by construction and needs no lock. A failing run is logged and the job keeps its schedule.
+ * by construction and needs no lock. A job registered with `eachProcess` (work about this process,
+ * such as a presence heartbeat) runs on every process and takes no lock. A failing run is logged
+ * and the job keeps its schedule.
  */
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
@@ -11,11 +13,17 @@ import type { Clock } from '../clock.ts';
 
 export type JobRun = (now: Date) => unknown;
 
+export interface JobOptions {
+  /** Run on every process instead of one at a time. */
+  eachProcess?: boolean;
+}
+
 interface Job {
   owner: string;
   name: string;
   everyMs: number;
   run: JobRun;
+  eachProcess: boolean;
   timer?: NodeJS.Timeout;
   running?: Promise<void>;
 }
@@ -35,10 +43,10 @@ export class Scheduler {
   ) {}
 
   /** Registers `run` to be called every `everyMs` once the server starts. Names are global. */
-  every(owner: string, name: string, everyMs: number, run: JobRun): void {
+  every(owner: string, name: string, everyMs: number, run: JobRun, options: JobOptions = {}): void {
     if (this.jobs.has(name)) throw new Error(`job "${name}" is registered twice`);
     if (everyMs < 1000) throw new Error(`job "${name}" runs more often than once a second`);
-    const job: Job = { owner, name, everyMs, run };
+    const job: Job = { owner, name, everyMs, run, eachProcess: options.eachProcess === true };
     this.jobs.set(name, job);
     if (this.started) this.schedule(job);
   }
@@ -68,7 +76,7 @@ export class Scheduler {
     if (job.running) return job.running;
     const run = async () => {
       try {
-        if (this.dbKind === 'pglite') await job.run(this.clock.now());
+        if (this.dbKind === 'pglite' || job.eachProcess) await job.run(this.clock.now());
         else await this.withLock(job.name, () => job.run(this.clock.now()));
       } catch (err) {
         this.log.error({ err, job: job.name, owner: job.owner }, 'background job failed');

@@ -21,7 +21,7 @@ import type { PluginStateService } from './plugin-state.ts';
 import type { AuthService } from '../auth/auth-service.ts';
 import type { Config } from '../../config/index.ts';
 import type { Clock } from '../clock.ts';
-import type { JobRun, Scheduler } from '../jobs/scheduler.ts';
+import type { JobOptions, JobRun, Scheduler } from '../jobs/scheduler.ts';
 import type { FileStore, SaveFileInput, StoredFile } from '../files/file-store.ts';
 import type { FastifyReply } from 'fastify';
 
@@ -83,10 +83,10 @@ export interface PluginContext {
   /** The application's clock: decide by `clock.now()`, never `Date.now()`, so tests can move time. */
   readonly clock: Clock;
   /**
-   * Recurring work, run on one process at a time; `name` is prefixed with the plugin id. A job is
-   * not tied to a tenant, so it works only for `enabledTenants()`.
+   * Recurring work, run on one process at a time (`{ eachProcess: true }`: on every process); `name`
+   * is prefixed with the plugin id. A job is not tied to a tenant, so it works only for `enabledTenants()`.
    */
-  jobs: { every(name: string, everyMs: number, run: JobRun): void };
+  jobs: { every(name: string, everyMs: number, run: JobRun, options?: JobOptions): void };
   /** Records a domain event in the caller's transaction (the outbox). */
   recordEvent(trx: Knex | Knex.Transaction, tenantId: string, type: string, payload: Record<string, unknown>): Promise<number>;
   /**

@@ -138,7 +138,7 @@ export async function registerPlugins(app: FastifyInstance, kernel: KernelServic
         send: (reply, tenantId, fileId, opts) => kernel.files.send(reply, tenantId, fileId, opts),
       },
       clock: kernel.clock,
-      jobs: { every: duringStart('ctx.jobs.every()', (name, everyMs, run) => kernel.jobs.every(id, `${id}.${name}`, everyMs, run)) },
+      jobs: { every: duringStart('ctx.jobs.every()', (name, everyMs, run, options) => kernel.jobs.every(id, `${id}.${name}`, everyMs, run, options)) },
       enabledTenants: () => kernel.pluginState.tenantsWith(id),
       recordEvent: (trx, tenantId, type, payload) => kernel.outbox.record(trx, tenantId, id, type, payload),
       eventsFrom: (type, from) => kernel.outbox.insertFrom(kernel.knex, id, type, from),

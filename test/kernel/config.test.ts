@@ -57,6 +57,9 @@ t.test('other settings name their variables too', async (t) => {
   rejects(t, { PARLEY_LOGIN_RATE_WINDOW_MS: 'soon' }, /^PARLEY_LOGIN_RATE_WINDOW_MS /);
   rejects(t, { PARLEY_UPLOAD_MAX_BYTES: '10' }, /^PARLEY_UPLOAD_MAX_BYTES /);
   rejects(t, { PARLEY_SOCKET_MAX_BYTES: 'lots' }, /^PARLEY_SOCKET_MAX_BYTES /);
+  rejects(t, { PARLEY_PRESENCE_TICK_MS: '500' }, /^PARLEY_PRESENCE_TICK_MS /);
+  rejects(t, { PARLEY_PRESENCE_TICK_MS: '40000' }, /^PARLEY_PRESENCE_GRACE_MS must be .* at least twice PARLEY_PRESENCE_TICK_MS, got 60000$/);
+  t.match(loadConfig({ PARLEY_PRESENCE_TICK_MS: '5000', PARLEY_PRESENCE_GRACE_MS: '15000' }), { presenceTickMs: 5000, presenceGraceMs: 15000 });
 });
 
 t.test('overrides are validated like the environment', async (t) => {
