@@ -47,6 +47,24 @@ t.test('jobs run with the clock, survive failures, and run on one process at a t
     release();
     await first;
     t.equal(runs, 1, 'the second process skipped the run the first held');
+
+    // A job about the process itself runs on every process, even at the same moment.
+    let each = 0;
+    let releaseEach!: () => void;
+    const gateEach = new Promise<void>((r) => (releaseEach = r));
+    const beat = async () => {
+      each++;
+      await gateEach;
+    };
+    one.every('test', 'test.each', 60_000, beat, { eachProcess: true });
+    two.every('test', 'test.each', 60_000, beat, { eachProcess: true });
+    const held = one.runNow('test.each');
+    await new Promise((r) => setTimeout(r, 200));
+    const second = two.runNow('test.each');
+    await new Promise((r) => setTimeout(r, 200));
+    t.equal(each, 2, 'both processes ran it');
+    releaseEach();
+    await Promise.all([held, second]);
   }
   await one.stop();
 });
