@@ -18,6 +18,7 @@ import { SkillGroups } from './src/services/skill-groups.ts';
 import { History } from './src/services/history.ts';
 import { Exports } from './src/services/exports.ts';
 import { Attachments } from './src/services/attachments.ts';
+import { Presence } from './src/services/presence.ts';
 import type { Deps } from './src/services/deps.ts';
 import type { Services } from './src/routes/services.ts';
 import { visitorRoutes } from './src/routes/visitor-routes.ts';
@@ -45,6 +46,7 @@ export default definePlugin(async (ctx) => {
     settings,
     types,
     clock: ctx.clock,
+    presenceGraceMs: ctx.config.presenceGraceMs,
   };
   const router = new Router(deps);
   const agents = new Agents(deps, router);
@@ -53,6 +55,7 @@ export default definePlugin(async (ctx) => {
   for (const def of builtinTypes(attachments)) types.register(def);
   const messages = new Messages(deps, sessions);
   const history = new History(deps);
+  const presence = new Presence(deps, agents, sessions, router, { tickMs: ctx.config.presenceTickMs, isEnabled: (tenantId) => ctx.isEnabled(tenantId) });
   const services: Services = {
     sessions,
     messages,
@@ -61,6 +64,7 @@ export default definePlugin(async (ctx) => {
     history,
     exports: new Exports(deps, history),
     attachments,
+    presence,
     settings,
   };
 
@@ -74,6 +78,8 @@ export default definePlugin(async (ctx) => {
   });
   registerSockets(ctx, services);
   ctx.jobs.every('purge-exports', 3600_000, () => services.exports.purge());
+  ctx.jobs.every('presence-heartbeat', ctx.config.presenceTickMs, (now) => presence.heartbeat(now), { eachProcess: true });
+  ctx.jobs.every('presence-sweep', ctx.config.presenceTickMs, (now) => presence.sweep(now));
 
   const tabs = new SidePanelTabs();
   ctx.hooks.addFilter('console.bootstrap', async (payload, hctx) => {

@@ -11,6 +11,8 @@ export interface ConversationSettings {
   };
   defaultCapacity: number;
   attachmentMaxBytes: number;
+  /** A queued session is aborted once its visitor has had no socket and made no request for this long. */
+  queuedVisitorAwaySeconds: number;
 }
 
 export async function readSettings(source: (tenantId: string) => Promise<Record<string, unknown>>, tenantId: string): Promise<ConversationSettings> {

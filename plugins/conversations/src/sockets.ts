@@ -47,13 +47,23 @@ export function registerSockets(ctx: PluginContext, s: Services): void {
   rt.on('agent', 'agent:status', { permission: P.workbench, schema: StatusEvent }, (payload, { principal }) =>
     s.agents.setOwn(principal as MemberPrincipal, { status: (payload as { status: OnlineStatus }).status }));
 
-  // Presence: an agent is online while one of their sockets is connected.
+  // Presence: an agent is online while one of their sockets is connected (on a live process: services/presence.ts).
   rt.onConnection('agent', ({ principal, socket }) => {
     const m = principal as MemberPrincipal | VisitorPrincipal;
     if (m.kind !== 'member' || !can(m, P.workbench)) return;
+    s.presence.agentConnected(m);
     socket.on('disconnect', () => {
+      s.presence.agentDisconnected(m);
       s.agents.disconnected(m, socket).catch((err) => ctx.log.error({ err }, 'agent presence update failed'));
     });
     return s.agents.connected(m);
+  });
+  // A queued visitor with no socket (and no requests) for too long has left: see services/presence.ts.
+  rt.onConnection('visitor', ({ principal, socket }) => {
+    const v = principal as VisitorPrincipal;
+    socket.on('disconnect', () => {
+      s.presence.visitorDisconnected(v).catch((err) => ctx.log.error({ err }, 'visitor presence update failed'));
+    });
+    return s.presence.visitorConnected(v);
   });
 }

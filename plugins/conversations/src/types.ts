@@ -39,6 +39,8 @@ export interface SessionRow {
   queued_at: Date;
   assigned_at: Date | null;
   closed_at: Date | null;
+  /** Last time the visitor had a socket or made a request, while queued (services/presence.ts). */
+  visitor_seen_at: Date;
 }
 
 /** A session row joined with its group's name and channel kind. */
@@ -71,6 +73,8 @@ export interface AgentRow {
   capacity: number;
   active_count: number;
   last_assigned_at: Date | null;
+  /** Last time a process stamped the agent as connected (services/presence.ts). */
+  last_seen_at: Date | null;
   updated_at: Date;
 }
 

@@ -2,6 +2,8 @@
 import type { Test } from 'tap';
 import { io, type Socket } from 'socket.io-client';
 import { createTestApp, type TestApp } from '../../../test/helpers/app.ts';
+import type { Config } from '../../../config/index.ts';
+import type { Clock } from '../../../core/clock.ts';
 
 export interface Ack<T = any> {
   ok: boolean;
@@ -22,8 +24,8 @@ export interface World {
   req(method: string, url: string, token?: string, body?: unknown): Promise<{ status: number; json: any; body: string; headers: Record<string, unknown> }>;
 }
 
-export async function world(t: Test): Promise<World> {
-  const app = await createTestApp(t);
+export async function world(t: Test, opts: { config?: Partial<Config>; clock?: Clock } = {}): Promise<World> {
+  const app = await createTestApp(t, opts.config, { clock: opts.clock });
   const url = await app.listen();
   const sockets: Socket[] = [];
   t.teardown(() => {

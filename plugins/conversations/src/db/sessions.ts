@@ -68,3 +68,31 @@ export async function queuedCount(db: Db, tenantId: string): Promise<number> {
   const row = await db(T.sessions).where({ tenant_id: tenantId, state: 'queued' }).count<{ n: number }[]>('* as n').first();
   return Number(row?.n ?? 0);
 }
+
+/** Stamps the queued sessions of these visitors (connected to this process) as seen at `now`, in one statement. */
+export async function stampVisitors(db: Db, visitors: Array<{ tenantId: string; visitorId: string }>, now: Date): Promise<void> {
+  await db.raw(
+    `update ${T.sessions} s set visitor_seen_at = ?
+       from unnest(?::uuid[], ?::uuid[]) as v(tenant_id, visitor_id)
+      where s.tenant_id = v.tenant_id and s.visitor_id = v.visitor_id and s.state = 'queued'`,
+    [now, visitors.map((v) => v.tenantId), visitors.map((v) => v.visitorId)],
+  );
+}
+
+/** Tenants with a queued session whose visitor has not been seen since `seenBefore`. */
+export async function awayTenants(db: Db, seenBefore: Date): Promise<string[]> {
+  const { rows } = await db.raw(`select distinct tenant_id from ${T.sessions} where state = 'queued' and visitor_seen_at < ?`, [seenBefore]);
+  return rows.map((r: { tenant_id: string }) => r.tenant_id);
+}
+
+/** Queued sessions whose visitor has not been seen since their tenant's cutoff, longest away first. */
+export async function awaySessions(db: Db, cutoffs: Array<{ tenantId: string; cutoff: Date }>, limit: number): Promise<Array<Pick<SessionRow, 'id' | 'tenant_id'>>> {
+  const { rows } = await db.raw(
+    `select s.id, s.tenant_id from ${T.sessions} s
+       join unnest(?::uuid[], ?::timestamptz[]) as t(tenant_id, cutoff) on t.tenant_id = s.tenant_id
+      where s.state = 'queued' and s.visitor_seen_at < t.cutoff
+      order by s.visitor_seen_at limit ?`,
+    [cutoffs.map((c) => c.tenantId), cutoffs.map((c) => c.cutoff), limit],
+  );
+  return rows;
+}

@@ -6,6 +6,7 @@ import type { SkillGroups } from '../services/skill-groups.ts';
 import type { History } from '../services/history.ts';
 import type { Exports } from '../services/exports.ts';
 import type { Attachments } from '../services/attachments.ts';
+import type { Presence } from '../services/presence.ts';
 import type { ConversationSettings } from '../settings.ts';
 
 export interface Services {
@@ -16,5 +17,6 @@ export interface Services {
   history: History;
   exports: Exports;
   attachments: Attachments;
+  presence: Presence;
   settings(tenantId: string): Promise<ConversationSettings>;
 }

@@ -15,6 +15,10 @@ export function visitorRoutes(s: Services) {
   return async (root: FastifyInstance) => {
     const app = root.withTypeProvider<TypeBoxTypeProvider>();
     const view = async (session: Parameters<typeof visitorSessionView>[0]) => visitorSessionView(session, await s.sessions.positionOf(session));
+    // A visitor polling without a socket is still there: their queued session must not be aborted.
+    app.addHook('onResponse', async (req) => {
+      if (req.principal?.kind === 'visitor') await s.presence.visitorRequested(req.principal).catch((err) => req.log.error({ err }, 'visitor presence update failed'));
+    });
 
     app.post('/visitor/sessions', {
       schema: { tags, summary: 'Start a session, or resume the visitor\'s open one', body: StartSessionBody },

@@ -1,7 +1,9 @@
 /**
  * Agents' status and capacity. `offline` follows presence: an agent with no `/agent` socket is
  * offline, and connecting restores the status they chose last. Others (admins) may change an
- * online agent's status, never bring an offline one online.
+ * online agent's status, never bring an offline one online. An agent is only as present as their
+ * `last_seen_at`: processes stamp their connected agents, and routing ignores agents not seen
+ * within the grace (a crashed process's ghosts) until the sweep takes them offline (presence.ts).
  */
 import type { Socket } from 'socket.io';
 import type { Deps } from './deps.ts';
@@ -33,6 +35,11 @@ export class Agents {
     const { defaultCapacity } = await this.d.settings(tenantId);
     await ensureAgent(this.d.knex, tenantId, memberId, member.name, defaultCapacity);
     return (await findAgent(this.d.knex, tenantId, memberId))!;
+  }
+
+  /** Whether the agent was seen within the grace (a process holding their socket stamped them). */
+  present(row: AgentRow): boolean {
+    return !!row.last_seen_at && row.last_seen_at.getTime() >= this.d.clock.now().getTime() - this.d.presenceGraceMs;
   }
 
   async view(row: AgentRow): Promise<AgentStateView> {
@@ -68,6 +75,8 @@ export class Agents {
         throw errors.conflict('AGENT_OFFLINE', 'This agent is offline; only they can come online.', 'status');
       }
       return patchAgent(trx, tenantId, memberId, {
+        // The agent acting for themselves is evidently there, socket or not.
+        ...(byOther ? {} : { last_seen_at: this.d.clock.now() }),
         ...(patch.status ? { status: patch.status, preferred_status: patch.status } : {}),
         ...(patch.capacity !== undefined ? { capacity: patch.capacity } : {}),
       });
@@ -83,8 +92,7 @@ export class Agents {
     await this.ensure(p.tenantId, p.memberId);
     const row = await this.d.knex.transaction(async (trx) => {
       const [current] = await lockAgents(trx, p.tenantId, [p.memberId]);
-      if (current.status !== 'offline') return current;
-      return patchAgent(trx, p.tenantId, p.memberId, { status: current.preferred_status });
+      return patchAgent(trx, p.tenantId, p.memberId, { status: current.status === 'offline' ? current.preferred_status : current.status, last_seen_at: this.d.clock.now() });
     });
     this.d.notifier.agentState(await this.view(row));
     if (row.status === 'idle') await this.router.drain(p.tenantId);

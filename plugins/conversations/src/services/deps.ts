@@ -22,4 +22,6 @@ export interface Deps {
   settings(tenantId: string): Promise<ConversationSettings>;
   types: MessageTypes;
   clock: PluginContext['clock'];
+  /** An agent or visitor not stamped as connected for this long is gone (config `presenceGraceMs`). */
+  presenceGraceMs: number;
 }

@@ -1,7 +1,8 @@
 /**
- * Routing: queued sessions go to idle agents with room, VIP first, then oldest. Each assignment is
- * its own short transaction that locks the session and the agent (`for update skip locked`), so
- * several nodes can drain the same queue without assigning a session twice.
+ * Routing: queued sessions go to idle agents with room who were seen within the presence grace, VIP
+ * first, then oldest. Each assignment is its own short transaction that locks the session and the
+ * agent (`for update skip locked`), so several nodes can drain the same queue without assigning a
+ * session twice.
  */
 import type { Deps } from './deps.ts';
 import type { Db } from '../db/tables.ts';
@@ -52,7 +53,8 @@ export class Router {
         const session = await nextQueued(trx, tenantId, blocked);
         if (!session) return null;
         const group = await findGroup(trx, tenantId, session.skill_group_id);
-        const agent = await pickAgent(trx, tenantId, session.skill_group_id, !!group?.is_default, session.transferred_from_agent_id);
+        const seenSince = new Date(this.d.clock.now().getTime() - this.d.presenceGraceMs);
+        const agent = await pickAgent(trx, tenantId, session.skill_group_id, !!group?.is_default, session.transferred_from_agent_id, seenSince);
         if (!agent) return { blocked: session.skill_group_id };
         return { done: await this.assign(trx, session, agent, false) };
       });

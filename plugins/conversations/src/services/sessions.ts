@@ -70,9 +70,9 @@ export class Sessions {
       for (let attempt = 0; attempt < 8; attempt++) {
         // Conflicts mean a colliding code (try another) or a session opened meanwhile (resume it).
         const { rows } = await trx.raw(
-          `insert into ${T.sessions} (tenant_id, code, visitor_id, visitor_name, visitor_email, channel_id, skill_group_id, priority, context)
-           values (?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing returning *`,
-          [tenantId, newSessionCode(this.d.clock.now()), v.visitorId, input.name ?? null, input.email ?? null, channel.id, groupId, priority, JSON.stringify(input.context ?? {})],
+          `insert into ${T.sessions} (tenant_id, code, visitor_id, visitor_name, visitor_email, channel_id, skill_group_id, priority, context, visitor_seen_at)
+           values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing returning *`,
+          [tenantId, newSessionCode(this.d.clock.now()), v.visitorId, input.name ?? null, input.email ?? null, channel.id, groupId, priority, JSON.stringify(input.context ?? {}), this.d.clock.now()],
         );
         if (rows[0]) {
           const s = rows[0] as SessionRow;
@@ -169,7 +169,7 @@ export class Sessions {
         if (input.toAgentId === from) throw errors.conflict('ALREADY_ASSIGNED', 'The session is already with that agent.', 'toAgentId');
         const locks = await lockAgents(trx, m.tenantId, [from, input.toAgentId]);
         const target = locks.find((a) => a.member_id === input.toAgentId)!;
-        if (target.status === 'offline') throw errors.conflict('AGENT_OFFLINE', 'That agent is offline.', 'toAgentId');
+        if (target.status === 'offline' || !this.agents.present(target)) throw errors.conflict('AGENT_OFFLINE', 'That agent is offline.', 'toAgentId');
         if (target.active_count >= target.capacity) throw errors.conflict('AGENT_AT_CAPACITY', 'That agent has no room for another session.', 'toAgentId');
         updated = await patchSession(trx, locked.id, { agent_id: target.member_id, agent_name: target.name });
         await addLoad(trx, m.tenantId, from, -1, false);
@@ -177,9 +177,11 @@ export class Sessions {
         messages.push(await systemMessage(trx, updated, { event: 'transferred', fromAgentName: locked.agent_name, toAgentName: target.name, toSkillGroupName: null }, this.d.recordEvent));
       } else {
         await lockAgents(trx, m.tenantId, [from]);
-        // Back in the queue at its original age, so it is served before sessions that came later.
+        // Back in the queue at its original age, so it is served before sessions that came later; the
+        // visitor was being served, so their time away counts from now.
         updated = await patchSession(trx, locked.id, {
           state: 'queued', agent_id: null, agent_name: null, skill_group_id: group!.id, queued_at: locked.created_at, transferred_from_agent_id: from,
+          visitor_seen_at: this.d.clock.now(),
         });
         await addLoad(trx, m.tenantId, from, -1, false);
         messages.push(await systemMessage(trx, updated, { event: 'transferred', fromAgentName: locked.agent_name, toAgentName: null, toSkillGroupName: group!.name }, this.d.recordEvent));
@@ -210,34 +212,57 @@ export class Sessions {
   /** An agent closes a session; a visitor leaving aborts a queued one and closes an active one. */
   async close(actor: Actor, idOrCode: string): Promise<SessionRecord> {
     const s = await this.visible(actor, idOrCode);
-    const by = actor.kind === 'visitor' ? 'visitor' : 'agent';
-    const out = await this.d.knex.transaction(async (trx) => {
-      const locked = (await lockSession(trx, actor.tenantId, s.id))!;
+    const ended = await this.end(actor.tenantId, s.id, actor.kind === 'visitor' ? 'visitor' : 'agent', (locked) => {
       if (!isOpen(locked)) throw closedError();
       if (actor.kind === 'member') {
         const allowed = locked.state === 'queued' ? can(actor, P.queue) : locked.agent_id === actor.memberId || can(actor, P.agents);
         if (!allowed) throw notYours();
       }
-      const state = locked.state === 'queued' && by === 'visitor' ? 'aborted' : 'closed';
-      if (locked.agent_id) {
-        await lockAgents(trx, actor.tenantId, [locked.agent_id]);
-        await addLoad(trx, actor.tenantId, locked.agent_id, -1, false);
-      }
-      const updated = await patchSession(trx, locked.id, { state, closed_at: trx.fn.now(), closed_by: by });
-      const message = await systemMessage(trx, updated, state === 'aborted' ? { event: 'aborted' } : { event: 'closed', by }, this.d.recordEvent);
-      await this.d.recordEvent(trx, actor.tenantId, 'conversations.session.closed', { sessionId: locked.id, code: locked.code, state, agentId: locked.agent_id, closedBy: by });
-      return { wasQueued: locked.state === 'queued', state, message };
+      return true;
     });
-    const record = (await findRecord(this.d.knex, actor.tenantId, s.id))!;
-    this.d.notifier.session(record);
-    this.d.notifier.message(record, out.message);
-    void this.d.hooks.action('conversations.session.closed', { tenantId: actor.tenantId }, {
-      sessionId: record.id, code: record.code, visitorId: record.visitor_id, skillGroupId: record.skill_group_id,
-      state: out.state as 'closed' | 'aborted', agentId: record.agent_id, closedBy: by,
-    });
-    if (out.wasQueued) await this.router.queueMoved(actor.tenantId, [record.skill_group_id]);
+    if (!ended) throw sessionNotFound();
+    const { record, wasQueued } = ended;
+    if (wasQueued) await this.router.queueMoved(actor.tenantId, [record.skill_group_id]);
     else await this.router.drain(actor.tenantId);
     return record;
+  }
+
+  /**
+   * Aborts a queued session whose visitor has not been seen since `cutoff`, as if they had left;
+   * null when they came back (or the session moved on) meanwhile. The caller updates the queue.
+   */
+  async abandon(tenantId: string, sessionId: string, cutoff: Date): Promise<SessionRecord | null> {
+    const out = await this.end(tenantId, sessionId, 'system', (locked) => locked.state === 'queued' && locked.visitor_seen_at < cutoff);
+    return out?.record ?? null;
+  }
+
+  /**
+   * Ends a session in one transaction, if `check` (run on the locked row) allows it: a queued session
+   * that is not ended by an agent is aborted, anything else closed. Then tells the visitor, the agent and the hooks.
+   */
+  private async end(tenantId: string, sessionId: string, by: 'agent' | 'visitor' | 'system', check: (locked: SessionRow) => boolean): Promise<{ record: SessionRecord; wasQueued: boolean } | null> {
+    const out = await this.d.knex.transaction(async (trx) => {
+      const locked = await lockSession(trx, tenantId, sessionId);
+      if (!locked || !check(locked)) return null;
+      const state: 'closed' | 'aborted' = locked.state === 'queued' && by !== 'agent' ? 'aborted' : 'closed';
+      if (locked.agent_id) {
+        await lockAgents(trx, tenantId, [locked.agent_id]);
+        await addLoad(trx, tenantId, locked.agent_id, -1, false);
+      }
+      const updated = await patchSession(trx, locked.id, { state, closed_at: trx.fn.now(), closed_by: by });
+      const message = await systemMessage(trx, updated, state === 'aborted' ? { event: 'aborted', by } : { event: 'closed', by }, this.d.recordEvent);
+      await this.d.recordEvent(trx, tenantId, 'conversations.session.closed', { sessionId: locked.id, code: locked.code, state, agentId: locked.agent_id, closedBy: by });
+      return { wasQueued: locked.state === 'queued', state, message };
+    });
+    if (!out) return null;
+    const record = (await findRecord(this.d.knex, tenantId, sessionId))!;
+    this.d.notifier.session(record);
+    this.d.notifier.message(record, out.message);
+    void this.d.hooks.action('conversations.session.closed', { tenantId }, {
+      sessionId: record.id, code: record.code, visitorId: record.visitor_id, skillGroupId: record.skill_group_id,
+      state: out.state, agentId: record.agent_id, closedBy: by,
+    });
+    return { record, wasQueued: out.wasQueued };
   }
 
   /** Marks messages up to `seq` as read by the visitor or the session's agent. */
