@@ -357,6 +357,7 @@ export const en = {
     service: 'Service',
     defaultCapacity: 'Default conversations per agent',
     maxAttachment: 'Largest attachment (MB)',
+    visitorAway: 'End a waiting visitor\'s chat after they are away for (minutes)',
     saved: 'The widget settings were saved.',
   },
   errors: {

@@ -360,6 +360,7 @@ export const zhCN: Translation<typeof en> = {
     service: '接待',
     defaultCapacity: '每位客服默认接待上限',
     maxAttachment: '附件大小上限（MB）',
+    visitorAway: '排队访客离开多久后结束会话（分钟）',
     saved: '聊天插件设置已保存。',
   },
   errors: {
