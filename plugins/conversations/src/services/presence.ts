@@ -118,6 +118,7 @@ export class Presence {
     // agents and visitors connected all along would look gone: trust the stamps only once this process has.
     if (this.stampingSince === undefined || now.getTime() - this.stampingSince < this.opts.tickMs) return;
     const graceStart = new Date(now.getTime() - this.d.presenceGraceMs);
+    // Across tenants in one statement: this plugin is required, so it is on wherever an agent row exists.
     for (const row of await offlineUnseen(this.d.knex, graceStart)) {
       // Told like a status change: any console of theirs still connected somewhere learns it.
       this.d.notifier.agentState(await this.agents.view(row));
