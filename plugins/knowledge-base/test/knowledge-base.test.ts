@@ -1,6 +1,7 @@
 import t from 'tap';
 import sharp from 'sharp';
 import { createTestApp, type TestApp } from '../../../test/helpers/app.ts';
+import { RANK_CANDIDATES } from '../src/entries/entry-service.ts';
 
 const KB = '/api/knowledge-base';
 
@@ -113,6 +114,40 @@ t.test('search finds Chinese words of one or two characters, sentences and Engli
   t.ok(drafts.some((h) => h.titleHtml.includes('草稿')), 'editors also search drafts');
   const xss = await search('<script>');
   t.same(xss, [], 'markup in a query is just text');
+});
+
+t.test('short queries list title matches first; a term in very many entries ranks a bounded, stable set', async (t) => {
+  const { app, a, agent } = await setup(t);
+  const search = async (q: string, limit = 10) => {
+    const res = await app.request({ method: 'GET', url: `${KB}/search?q=${encodeURIComponent(q)}&limit=${limit}`, token: agent.token });
+    t.equal(res.statusCode, 200, `search "${q}"`);
+    return res.json().items as Array<{ id: string; title: string; titleHtml: string }>;
+  };
+
+  // Both words many times, side by side, in the text outrank one mention in a title by ts_rank alone.
+  const inText = await entry(app, a.adminToken, { title: '常见问题', content: '退货运费怎么算？'.repeat(20) });
+  const inTitle = await entry(app, a.adminToken, { title: '退货的运费说明', content: '请查看下面的规则。' });
+  t.same((await search('退货 运费')).map((h) => h.id), [inTitle.id, inText.id], 'the entry whose title has every word comes first');
+  const sentence = await search('我想知道退货运费怎么算');
+  t.same(sentence.map((h) => h.id).sort(), [inTitle.id, inText.id].sort(), 'a sentence finds both, ranked by coverage');
+
+  // More title matches than are ranked, and one entry that has the word only in its text.
+  const rows = Array.from({ length: RANK_CANDIDATES + 20 }, (_, i) => `,物流查询 ${i},<p>第${i}条</p>,published,${i}`);
+  const csv = ['category,title,content,status,position', ...rows].join('\n');
+  const up = multipart('file', 'many.csv', Buffer.from(csv, 'utf8'), 'text/csv');
+  const imported = await app.request({ method: 'POST', url: `${KB}/import`, token: a.adminToken, body: up.body, headers: up.headers });
+  t.equal(imported.json().imported, RANK_CANDIDATES + 20);
+  const textOnly = await entry(app, a.adminToken, { title: '发货时间', content: '物流信息会在发货后更新。' });
+
+  const first = await search('物流', 50);
+  t.equal(first.length, 50, 'a full page');
+  t.ok(first.every((h) => h.titleHtml.includes('<mark>物流</mark>')), 'all of them title matches');
+  t.notOk(first.some((h) => h.id === textOnly.id), 'the text-only match does not push out a title match');
+  t.same((await search('物流', 50)).map((h) => h.id), first.map((h) => h.id), 'the same query gives the same page again');
+  const rare = await search('发货时间');
+  t.same(rare.map((h) => h.id), [textOnly.id], 'an entry whose title matches nothing else is still found');
+  const anywhere = await search('物流信息');
+  t.same(anywhere.map((h) => h.id), [textOnly.id], 'text matches fill the page when titles do not');
 });
 
 t.test('import reports failed rows and stores the rest; export round-trips', async (t) => {
