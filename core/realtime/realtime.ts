@@ -291,7 +291,10 @@ export class Realtime {
     // The principal is read now, not at connection, so a recheck's new grants apply at once.
     const ctx: SocketContext = { principal: data.principal, socket };
     void runEvent(reg, payload, ctx, this.pluginState, (err) => this.log.error({ err, ns, event, owner: reg.owner }, 'socket event failed'))
-      .then((result) => {
+      .then(async (result) => {
+        // What the handler published must be on its way to the other processes before the client
+        // hears "done": a process killed between the two would leave the ack without its pushes.
+        if (this.redis) await this.redis.flushed();
         data.inFlight--;
         this.inFlight--;
         ack?.(result);

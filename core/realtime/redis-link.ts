@@ -20,8 +20,15 @@ export interface RedisLinkOptions {
 
 export interface RedisLink {
   adapter: ReturnType<typeof createAdapter>;
+  /**
+   * Resolves once Redis has taken every publish made before the call (a PING queued behind them
+   * has come back; one PING serves all callers of a tick). Waits at most FLUSH_WAIT_MS.
+   */
+  flushed(): Promise<void>;
   close(): Promise<void>;
 }
+
+const FLUSH_WAIT_MS = 1000;
 
 const LOG_EVERY_MS = 10_000;
 
@@ -117,8 +124,24 @@ export async function connectRedis(url: string, log: Logger, options: RedisLinkO
   started = true;
   const failed = throttledLog(log, 'redis command failed; cross-process delivery skipped');
   const adapter = createAdapter(guarded(pub, failed), guarded(sub, failed), { key: options.key ?? 'parley', requestsTimeout: 5000 });
+  let batch: { sent: boolean; done: Promise<void> } | undefined;
+  const flushed = () => {
+    if (batch && !batch.sent) return batch.done;
+    const b: { sent: boolean; done: Promise<void> } = { sent: false, done: Promise.resolve() };
+    b.done = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      b.sent = true;
+      let timer: NodeJS.Timeout | undefined;
+      return Promise.race([
+        pub.ping().then(() => undefined, () => undefined),
+        new Promise<void>((resolve) => { timer = setTimeout(resolve, FLUSH_WAIT_MS); }),
+      ]).finally(() => clearTimeout(timer));
+    });
+    batch = b;
+    return b.done;
+  };
   return {
     adapter,
+    flushed,
     async close() {
       await Promise.all([closeClient(pub, 2000), closeClient(sub, 2000)]);
     },

@@ -4,9 +4,9 @@
  * with SIGKILL; the visitor's connection goes (through a load balancer) to B, resyncs from its
  * cursor and retries what was not acknowledged with the same clientMsgId. By counting: every
  * acknowledged message is stored once under the id its ack named, the agent has every visitor
- * message once and was pushed none twice, the visitor has every agent message, and for the agent
- * the session simply goes on. Pushes that died with A (stored, even acknowledged, but not yet
- * published to Redis) reach the agent through the sync its next gap triggers, as protocol §1 says.
+ * message once and was pushed every visitor message, the visitor has every agent message, and for
+ * the agent the session simply goes on. No ack leaves before its pushes are in Redis, and a message
+ * stored by A but pushed by nobody is pushed by B when the visitor's retry finds it stored.
  */
 import net from 'node:net';
 import pg from 'pg';
@@ -224,7 +224,9 @@ t.test('the visitor\'s process dies mid-burst: the visitor goes on through the o
   const idsAt = (view: Map<number, StoredMessage>) => stored.map((m) => view.get(m.seq)?.id);
   t.same(idsAt(thread.shown), stored.map((m) => m.id), 'the agent has every stored message under its seq');
   t.same(thread.delivered, stored.map((m) => m.seq), 'and was shown each once, in seq order');
-  t.equal(new Set(thread.pushes.map((m) => m.seq)).size, thread.pushes.length, 'no message was pushed to the agent twice');
+  // Pushes may repeat (a retry answered as a duplicate is pushed again, for a push its first
+  // process may have died before sending); what matters is that none was left to a later sync.
+  t.same(stored.filter((m) => m.sender_kind === 'visitor' && !thread.pushes.some((p) => p.seq === m.seq)).map((m) => m.seq), [], 'every visitor message reached the agent as a push, none only by a later sync');
   t.same(thread.errors, [], 'every agent sync was answered');
   t.same(idsAt(visitor.seen), stored.map((m) => m.id), 'the visitor has every stored message, agent replies included, each under its seq');
   t.equal(visitor.seen.size, stored.length, 'and nothing else');

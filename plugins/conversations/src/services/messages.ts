@@ -120,11 +120,24 @@ export class Messages {
    */
   private async refused(actor: Actor, idOrCode: string, s: SessionFacts, senderId: string, clientMsgId: string): Promise<SendResult> {
     const earlier = await byClientId(this.d.knex, s.id, senderId, clientMsgId);
-    if (earlier) return { message: messageView(earlier), duplicate: true };
+    if (earlier) {
+      await this.repush(s, earlier);
+      return { message: messageView(earlier), duplicate: true };
+    }
     const now = await this.sessions.visible(actor, s.id);
     this.facts.set(actor.tenantId, idOrCode, now);
     this.assertMaySend(actor, now);
     throw errors.conflict('SESSION_CHANGED', 'The session changed while the message was sent; send it again.');
+  }
+
+  /**
+   * A retry usually means the first answer was lost, maybe with its pushes (a process that died
+   * between storing and pushing): push it again to whoever the session has now. Clients drop a
+   * `seq` they already have (docs/protocol.md §1).
+   */
+  private async repush(s: SessionFacts, m: MessageRow): Promise<void> {
+    const now = await findRecord(this.d.knex, s.tenant_id, s.id);
+    if (now) this.d.notifier.message(now, m);
   }
 
   private published(s: SessionRow, m: MessageRow): void {
