@@ -15,7 +15,7 @@ import { errors, toErrorBody } from '../http/errors.ts';
 import { KERNEL_OWNER } from '../hooks/hook-bus.ts';
 import { connectError, handshakeToken, unauthenticated } from './handshake.ts';
 import { registration, runEvent, unknownEvent, type Ack, type NamespaceName, type Registration, type SocketContext, type SocketEventOptions, type SocketHandler } from './events.ts';
-import { connectRedis, type RedisLink } from './redis-link.ts';
+import type { RedisLink } from './redis-link.ts';
 
 export type { Ack, NamespaceName, SocketContext, SocketEventOptions, SocketHandler } from './events.ts';
 
@@ -171,6 +171,8 @@ export class Realtime {
     this.limits = { perSocket: options.maxInFlightPerSocket ?? 32, total: options.maxInFlight ?? 256 };
     // Connect Redis first: if it is unreachable, start-up fails before anything listens.
     if (options.redisUrl) {
+      // Loaded only when configured: a single process never pays for the Redis client at start.
+      const { connectRedis } = await import('./redis-link.ts');
       this.redis = await connectRedis(options.redisUrl, this.log, {
         key: options.redisKey,
         connectTimeoutMs: options.redisConnectTimeoutMs,
