@@ -160,7 +160,8 @@ class Workbench {
       ...s,
       lastSeq: Math.max(s.lastSeq, m.seq),
       lastMessageAt: m.createdAt,
-      lastMessagePreview: previewOf(m),
+      // As on the server: system events (assigned, transferred) do not replace the preview.
+      lastMessagePreview: m.sender.kind === 'system' ? s.lastMessagePreview : previewOf(m),
       unread: fromVisitor && !reading ? s.unread + 1 : s.unread,
       messageCount: s.messageCount + 1,
     };
