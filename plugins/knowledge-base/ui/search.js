@@ -1,6 +1,7 @@
 // Search-as-you-type shared by the tab, the picker and the knowledge page: waits for a pause in
 // typing and drops answers to queries the agent has already typed past.
-export function createSearch(api, onResults, delay = 200) {
+// `getApi` is read at each search, so a component passes its current `api` prop.
+export function createSearch(getApi, onResults, delay = 200) {
   let timer;
   let controller;
   return (query) => {
@@ -13,7 +14,7 @@ export function createSearch(api, onResults, delay = 200) {
     timer = setTimeout(async () => {
       controller = new AbortController();
       try {
-        const res = await api.http.get(`search?q=${encodeURIComponent(query.trim())}&limit=10`, { signal: controller.signal });
+        const res = await getApi().http.get(`search?q=${encodeURIComponent(query.trim())}&limit=10`, { signal: controller.signal });
         onResults(res.items);
       } catch (err) {
         if (err?.name !== 'AbortError') onResults([]);
