@@ -4,8 +4,10 @@
  * a free port (or BENCH_PORT, to come back on the same one after a restart) and prints `{"ready":url,"pid":n}` on stdout. Logs go to stderr.
  * With BENCH_COMMANDS=1 it also answers JSON-line commands on stdin (lib/child.ts serveCommands):
  * `{cmd:'sql', sql, bindings?}` runs SQL on the app's own database (the only way into an in-memory
- * PGlite), `{cmd:'memory'}` collects garbage (with --expose-gc) and answers process.memoryUsage().
+ * PGlite), `{cmd:'memory'}` collects garbage (with --expose-gc) and answers process.memoryUsage(),
+ * `{cmd:'stats'}` answers event-loop delay and GC pauses since the last `stats`.
  */
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import pino from 'pino';
 import { loadConfig } from '../config/index.ts';
 import { buildApp } from '../core/app.ts';
@@ -17,7 +19,22 @@ const db = !config.databaseUrl && process.env.BENCH_MEMORY === '1' ? await openD
 const app = await buildApp({ config, db, logger: pino({ level: process.env.BENCH_LOG_LEVEL ?? 'warn' }, pino.destination(2)) });
 const url = await app.listen();
 if (process.env.BENCH_COMMANDS === '1') {
+  // What keeps this process from answering, between two `stats` commands.
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+  let gcPauses: number[] = [];
+  new PerformanceObserver((list) => { for (const e of list.getEntries()) gcPauses.push(e.duration); }).observe({ entryTypes: ['gc'] });
   serveCommands(async (cmd) => {
+    if (cmd.cmd === 'stats') {
+      const ms = (ns: number) => Math.round(ns / 1e4) / 100;
+      const stats = {
+        loopDelayP99Ms: ms(loop.percentile(99)), loopDelayMaxMs: ms(loop.max),
+        gcCount: gcPauses.length, gcTotalMs: Math.round(gcPauses.reduce((a, b) => a + b, 0)), gcMaxMs: Math.round(Math.max(0, ...gcPauses)),
+      };
+      loop.reset();
+      gcPauses = [];
+      return stats;
+    }
     if (cmd.cmd === 'sql') {
       const t0 = performance.now();
       const result = await app.db.knex.raw(cmd.sql, cmd.bindings ?? []);

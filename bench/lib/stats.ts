@@ -8,3 +8,8 @@ export function summarize(values: number[]): Summary {
   const r = (n: number) => Math.round(n * 100) / 100;
   return { count: s.length, p50: r(at(0.5)), p95: r(at(0.95)), p99: r(at(0.99)), max: r(s[s.length - 1]!) };
 }
+
+/** The middle item by `key` (the upper one of an even count). */
+export function medianBy<T>(items: T[], key: (t: T) => number): T {
+  return [...items].sort((a, b) => key(a) - key(b))[Math.floor(items.length / 2)]!;
+}
