@@ -17,7 +17,7 @@ import { medianBy } from '../lib/stats.ts';
 const TARGET_RATIO = 1.2;
 
 interface Sizes { sessions: number; batch: number; visitors: number; agents: number; rate: number; seconds: number; rounds: number }
-const QUICK: Sizes = { sessions: 20_000, batch: 20_000, visitors: 50, agents: 5, rate: 30, seconds: 6, rounds: 1 };
+const QUICK: Sizes = { sessions: 20_000, batch: 20_000, visitors: 50, agents: 5, rate: 30, seconds: 3, rounds: 3 };
 const FULL: Sizes = { sessions: Number(process.env.GROWTH_BENCH_SESSIONS ?? 500_000), batch: 50_000, visitors: 50, agents: 5, rate: 30, seconds: 20, rounds: 3 };
 
 interface Run { delivery: { p50: number; p99: number; count: number }; ack: { p50: number; p99: number }; errors: Record<string, number>; ackThroughput: number }
