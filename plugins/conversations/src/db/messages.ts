@@ -8,24 +8,6 @@ export async function byClientId(db: Db, sessionId: string, senderId: string, cl
   return db(T.messages).where({ session_id: sessionId, sender_id: senderId, client_msg_id: clientMsgId }).first();
 }
 
-export interface NewMessage {
-  tenant_id: string;
-  session_id: string;
-  seq: number;
-  sender_kind: MessageRow['sender_kind'];
-  sender_id: string | null;
-  sender_name: string | null;
-  type: string;
-  body: Record<string, unknown>;
-  client_msg_id: string | null;
-  visibility: Visibility;
-}
-
-export async function insertMessage(trx: Db, m: NewMessage): Promise<MessageRow> {
-  const [row] = await trx(T.messages).insert({ ...m, body: JSON.stringify(m.body) }).returning('*');
-  return row;
-}
-
 /** Messages after `afterSeq` (ascending), or before `beforeSeq` (the latest ones first, returned ascending). */
 export async function page(db: Db, sessionId: string, opts: { afterSeq?: number; beforeSeq?: number; limit: number; visitorOnly: boolean }): Promise<MessageRow[]> {
   const q = db(T.messages).where({ session_id: sessionId });
@@ -58,26 +40,32 @@ export interface StoreInput {
   tenantId: string;
   sessionId: string;
   senderKind: MessageRow['sender_kind'];
-  senderId: string;
+  senderId: string | null;
   type: string;
   body: Record<string, unknown>;
-  clientMsgId: string;
-  preview: string;
+  /** A sender's retry key: a message with the same one is not stored twice. */
+  clientMsgId: string | null;
+  visibility: Visibility;
+  /** The session list's stand-in text; null keeps the current one (system events are not shown there). */
+  preview: string | null;
 }
 
 /** `eventsFrom` of the plugin context: the outbox write as a CTE body. */
 export type EventsFrom = (type: string, from: { cte: string; tenantId: string; payload: string }) => Knex.Raw;
 
 /**
- * Stores a visitor's or agent's message in ONE statement: the session's counters are bumped (the
- * UPDATE's row lock orders a session's messages and hands out `seq`), the message is inserted and
- * its domain event recorded. One statement is atomic without BEGIN/COMMIT, so the send path costs a
- * single round trip. Nothing is written (undefined) when the guard fails or the client id was
- * stored already; the caller then finds out which. A retry racing its first attempt past the
+ * Stores a message in ONE statement: the session's counters are bumped (the UPDATE's row lock
+ * orders a session's messages and hands out `seq`), the message is inserted and its domain event
+ * recorded. One statement is atomic without BEGIN/COMMIT, so the send path costs a single round
+ * trip; system messages run it inside their caller's transaction. The sender's name is the one
+ * the session has for them. Nothing is written (undefined) when the guard fails or the client id
+ * was stored already; the caller then finds out which. A retry racing its first attempt past the
  * NOT EXISTS meets the unique index instead (23505).
  */
-export async function storeMessage(db: Db, input: StoreInput, guard: StoreGuard, eventsFrom: EventsFrom): Promise<{ message: MessageRow; session: SessionRow } | undefined> {
+export async function storeMessage(db: Db, input: StoreInput, guard: StoreGuard | null, eventsFrom: EventsFrom): Promise<{ message: MessageRow; session: SessionRow } | undefined> {
   const fromVisitor = input.senderKind === 'visitor';
+  const toVisitor = input.senderKind === 'agent' && input.visibility === 'all';
+  const senderName = fromVisitor ? 's.visitor_name' : input.senderKind === 'agent' ? 's.agent_name' : 'null';
   const event = eventsFrom('conversations.message.stored', {
     cte: 'm',
     tenantId: 'm.tenant_id',
@@ -88,21 +76,23 @@ export async function storeMessage(db: Db, input: StoreInput, guard: StoreGuard,
        update ${T.sessions} set
          last_seq = last_seq + 1, message_count = message_count + 1,
          unread_agent = unread_agent + ?, unread_visitor = unread_visitor + ?,
-         last_message_at = now(), last_message_preview = ?
-        where tenant_id = ? and id = ? and state = any(?::text[]) ${guard.agentId ? 'and agent_id = ?' : ''}
-          and not exists (select 1 from ${T.messages} where session_id = ? and sender_id = ? and client_msg_id = ?)
+         last_message_at = now(), last_message_preview = coalesce(?, last_message_preview)
+        where tenant_id = ? and id = ?
+          ${guard ? `and state = any(?::text[]) ${guard.agentId ? 'and agent_id = ?' : ''}` : ''}
+          ${input.clientMsgId !== null ? `and not exists (select 1 from ${T.messages} where session_id = ? and sender_id = ? and client_msg_id = ?)` : ''}
        returning *
      ), m as (
        insert into ${T.messages} (tenant_id, session_id, seq, sender_kind, sender_id, sender_name, type, body, client_msg_id, visibility)
-       select s.tenant_id, s.id, s.last_seq, ?, ?, case when ? then s.visitor_name else s.agent_name end, ?, ?::jsonb, ?, 'all' from s
+       select s.tenant_id, s.id, s.last_seq, ?, ?, ${senderName}, ?, ?::jsonb, ?, ? from s
        returning *
      ), e as (?)
      select row_to_json(m) as message, row_to_json(s) as session from m, s`,
     [
-      fromVisitor ? 1 : 0, fromVisitor ? 0 : 1, input.preview.slice(0, 200),
-      input.tenantId, input.sessionId, guard.states, ...(guard.agentId ? [guard.agentId] : []),
-      input.sessionId, input.senderId, input.clientMsgId,
-      input.senderKind, input.senderId, fromVisitor, input.type, JSON.stringify(input.body), input.clientMsgId,
+      fromVisitor ? 1 : 0, toVisitor ? 1 : 0, input.preview?.slice(0, 200) ?? null,
+      input.tenantId, input.sessionId,
+      ...(guard ? [guard.states, ...(guard.agentId ? [guard.agentId] : [])] : []),
+      ...(input.clientMsgId !== null ? [input.sessionId, input.senderId, input.clientMsgId] : []),
+      input.senderKind, input.senderId, input.type, JSON.stringify(input.body), input.clientMsgId, input.visibility,
       event,
     ],
   );

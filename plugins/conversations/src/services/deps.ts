@@ -3,7 +3,6 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { PluginContext } from '../../../../core/plugin-host/context.ts';
 import type { Notifier } from '../notify.ts';
-import type { RecordEvent } from './append.ts';
 import type { EventsFrom } from '../db/messages.ts';
 import type { ConversationSettings } from '../settings.ts';
 import type { MessageTypes } from '../message-types.ts';
@@ -12,8 +11,8 @@ export interface Deps {
   knex: Knex;
   log: Logger;
   hooks: PluginContext['hooks'];
-  recordEvent: RecordEvent;
-  /** The outbox write inside one statement (the send path). */
+  recordEvent: PluginContext['recordEvent'];
+  /** The outbox write inside one statement (every stored message). */
   eventsFrom: EventsFrom;
   notifier: Notifier;
   members: PluginContext['members'];

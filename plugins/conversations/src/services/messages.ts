@@ -8,7 +8,7 @@ import { AppError, errors } from '../../../../core/http/errors.ts';
 import type { MemberPrincipal } from '../../../../core/auth/principal.ts';
 import { byClientId, page, storeMessage } from '../db/messages.ts';
 import { findRecord, lockSession } from '../db/sessions.ts';
-import { systemMessage } from './append.ts';
+import { systemMessage } from './system-message.ts';
 import { assertNoNul } from '../text-guard.ts';
 import { messageView } from '../views.ts';
 import { SessionFactsCache, type SessionFacts } from './session-facts.ts';
@@ -85,7 +85,7 @@ export class Messages {
 
     const message = {
       tenantId: s.tenant_id, sessionId: s.id, senderKind: sender.kind as 'visitor' | 'agent', senderId,
-      type: input.type, body: finalBody, clientMsgId: input.clientMsgId, preview: this.d.types.preview(input.type, finalBody),
+      type: input.type, body: finalBody, clientMsgId: input.clientMsgId, visibility: 'all' as const, preview: this.d.types.preview(input.type, finalBody),
     };
     const guard = actor.kind === 'visitor' ? { states: OPEN_STATES } : { states: ['active' as const], agentId: actor.memberId };
     // Stored and pushed one at a time per session, so this process pushes them in seq order.
@@ -181,7 +181,7 @@ export class Messages {
     if (!s) throw sessionNotFound();
     const out = await this.d.knex.transaction(async (trx) => {
       const locked = (await lockSession(trx, tenantId, s.id))!;
-      return { session: locked, message: await systemMessage(trx, locked, body, this.d.recordEvent, visibility) };
+      return { session: locked, message: await systemMessage(trx, locked, body, this.d.eventsFrom, visibility) };
     });
     this.published(out.session, out.message);
     return messageView(out.message);

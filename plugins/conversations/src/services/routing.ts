@@ -9,7 +9,7 @@ import type { Db } from '../db/tables.ts';
 import { addLoad, pickAgent } from '../db/agents.ts';
 import { findGroup } from '../db/skill-groups.ts';
 import { findRecord, nextQueued, patchSession, queuedCount, records } from '../db/sessions.ts';
-import { systemMessage } from './append.ts';
+import { systemMessage } from './system-message.ts';
 import type { AgentRow, MessageRow, SessionRecord, SessionRow } from '../types.ts';
 
 export interface Assigned {
@@ -27,7 +27,7 @@ export class Router {
       state: 'active', agent_id: agent.member_id, agent_name: agent.name, assigned_at: trx.fn.now(), transferred_from_agent_id: null,
     });
     await addLoad(trx, session.tenant_id, agent.member_id, 1, true);
-    const message = await systemMessage(trx, updated, { event: 'assigned', agentName: agent.name }, this.d.recordEvent);
+    const message = await systemMessage(trx, updated, { event: 'assigned', agentName: agent.name }, this.d.eventsFrom);
     await this.d.recordEvent(trx, session.tenant_id, 'conversations.session.assigned', { sessionId: session.id, code: session.code, agentId: agent.member_id, manual });
     return { session: updated, message, manual };
   }

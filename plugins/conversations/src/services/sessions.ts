@@ -12,7 +12,7 @@ import { webChannel } from '../db/channels.ts';
 import { defaultGroup, findGroup } from '../db/skill-groups.ts';
 import { addLoad, findAgent, lockAgents } from '../db/agents.ts';
 import { findRecord, lockSession, openSessionOf, patchSession, queuePosition, queuedCount, records } from '../db/sessions.ts';
-import { systemMessage } from './append.ts';
+import { systemMessage } from './system-message.ts';
 import { containsPattern } from '../db/like.ts';
 import { isUuid, newSessionCode } from '../ids.ts';
 import { assertNoNul } from '../text-guard.ts';
@@ -174,7 +174,7 @@ export class Sessions {
         updated = await patchSession(trx, locked.id, { agent_id: target.member_id, agent_name: target.name });
         await addLoad(trx, m.tenantId, from, -1, false);
         await addLoad(trx, m.tenantId, target.member_id, 1, false);
-        messages.push(await systemMessage(trx, updated, { event: 'transferred', fromAgentName: locked.agent_name, toAgentName: target.name, toSkillGroupName: null }, this.d.recordEvent));
+        messages.push(await systemMessage(trx, updated, { event: 'transferred', fromAgentName: locked.agent_name, toAgentName: target.name, toSkillGroupName: null }, this.d.eventsFrom));
       } else {
         await lockAgents(trx, m.tenantId, [from]);
         // Back in the queue at its original age, so it is served before sessions that came later; the
@@ -184,10 +184,10 @@ export class Sessions {
           visitor_seen_at: this.d.clock.now(),
         });
         await addLoad(trx, m.tenantId, from, -1, false);
-        messages.push(await systemMessage(trx, updated, { event: 'transferred', fromAgentName: locked.agent_name, toAgentName: null, toSkillGroupName: group!.name }, this.d.recordEvent));
+        messages.push(await systemMessage(trx, updated, { event: 'transferred', fromAgentName: locked.agent_name, toAgentName: null, toSkillGroupName: group!.name }, this.d.eventsFrom));
       }
       if (input.note?.trim()) {
-        messages.push(await systemMessage(trx, updated, { event: 'transfer-note', note: input.note.trim() }, this.d.recordEvent, 'agents'));
+        messages.push(await systemMessage(trx, updated, { event: 'transfer-note', note: input.note.trim() }, this.d.eventsFrom, 'agents'));
       }
       await this.d.recordEvent(trx, m.tenantId, 'conversations.session.transferred', {
         sessionId: locked.id, code: locked.code, fromAgentId: from, toAgentId: input.toAgentId ?? null, toSkillGroupId: group?.id ?? null, byMemberId: m.memberId,
@@ -250,7 +250,7 @@ export class Sessions {
         await addLoad(trx, tenantId, locked.agent_id, -1, false);
       }
       const updated = await patchSession(trx, locked.id, { state, closed_at: trx.fn.now(), closed_by: by });
-      const message = await systemMessage(trx, updated, state === 'aborted' ? { event: 'aborted', by } : { event: 'closed', by }, this.d.recordEvent);
+      const message = await systemMessage(trx, updated, state === 'aborted' ? { event: 'aborted', by } : { event: 'closed', by }, this.d.eventsFrom);
       await this.d.recordEvent(trx, tenantId, 'conversations.session.closed', { sessionId: locked.id, code: locked.code, state, agentId: locked.agent_id, closedBy: by });
       return { wasQueued: locked.state === 'queued', state, message };
     });
