@@ -1,9 +1,9 @@
 /**
  * The visitor side of custom emoji: a composer button opening a picker of the tenant's packs, and
- * the renderer of `custom-emoji` messages. Written against the proposed widget plugin API
- * (./contract.ts); the widget must load it for tenants that have the plugin enabled.
+ * the renderer of `custom-emoji` messages, through the widget plugin API (ui/widget/plugin-api.d.ts);
+ * the widget loads it for tenants that have the plugin enabled.
  */
-import type { WidgetMessage, WidgetPluginApi } from './contract.ts';
+import type { WidgetMessage, WidgetPluginApi } from '../../../../ui/widget/plugin-api.d.ts';
 import { openPicker } from './picker.ts';
 import { WIDGET_CSS } from './styles.ts';
 import { imageUrl } from './urls.ts';

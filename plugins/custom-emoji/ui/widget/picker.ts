@@ -1,5 +1,5 @@
 /** The visitor's emoji picker: one tab per pack, a grid of thumbnails; a click sends the emoji. */
-import type { WidgetComposer, WidgetPluginApi } from './contract.ts';
+import type { WidgetComposer, WidgetPluginApi } from '../../../../ui/widget/plugin-api.d.ts';
 import { imageUrl } from './urls.ts';
 
 interface PickerEmoji {

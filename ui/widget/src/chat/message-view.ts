@@ -8,7 +8,7 @@ import type { ApiClient } from './api-client.ts';
 import type { Entry } from './conversation.ts';
 import { formatSize, h, icon, ICONS } from './dom.ts';
 import { linkify } from './linkify.ts';
-import type { MessageRenderer } from './plugins.ts';
+import type { MessageRenderer } from '../../plugin-api.d.ts';
 import { fill, type Strings } from './strings.ts';
 
 export interface MessageViewContext {

@@ -1,10 +1,13 @@
 /**
- * The widget extension point this plugin's visitor UI is written against: the API the widget
- * (ui/widget/src/chat/plugins.ts) hands to a plugin's `ui.widget` module (`register(api)`),
- * mirroring the console's composer-button and message-renderer slots. Everything is plain DOM
- * inside the widget's shadow root.
+ * Types of the widget plugin API: what a plugin's `ui.widget` module receives in `register(api)`
+ * (ui/widget/src/chat/plugins.ts hands it over), mirroring the console's composer-button and
+ * message-renderer slots. Everything is plain DOM inside the widget's shadow root. Types only, so
+ * a plugin's module stays self-contained: import them with `import type` (TypeScript) or
+ * `@param {import('…/ui/widget/plugin-api').WidgetPluginApi} api` (JSDoc).
  */
-export type WidgetLocale = 'en' | 'zh-CN';
+import type { Locale } from './src/contract.ts';
+
+export type WidgetLocale = Locale;
 
 export interface WidgetComposer {
   /** Sends a message of any registered type in the visitor's current session; resolves once stored. */
@@ -28,6 +31,9 @@ export interface WidgetMessage {
   from: 'visitor' | 'agent';
 }
 
+/** Draws a message's content (the bubble's inside). */
+export type MessageRenderer = (message: WidgetMessage) => HTMLElement;
+
 export interface WidgetPluginApi {
   readonly pluginId: string;
   readonly locale: WidgetLocale;
@@ -36,8 +42,13 @@ export interface WidgetPluginApi {
   /** GET `/api/<pluginId>/<path>` with the visitor's token; rejects with `{ code, message }`. */
   get<T>(path: string): Promise<T>;
   addComposerButton(button: WidgetComposerButton): void;
-  /** Draws messages of `type` in the log (the bubble's content). */
-  addMessageRenderer(type: string, render: (message: WidgetMessage) => HTMLElement): void;
+  /** Draws messages of `type` in the log. */
+  addMessageRenderer(type: string, render: MessageRenderer): void;
   /** CSS for the widget's shadow root; class names should start with the plugin id. */
   addStyles(css: string): void;
+}
+
+/** What a plugin's `ui.widget` module exports. */
+export interface WidgetPluginModule {
+  register?: (api: WidgetPluginApi) => void | Promise<void>;
 }
