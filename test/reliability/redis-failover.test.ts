@@ -16,6 +16,7 @@ import { createDatabase, type BenchDatabase } from '../../bench/lib/database.ts'
 import { expectJson } from '../../bench/lib/http.ts';
 import { operator, startParleyServer, type ParleyServer } from '../../bench/lib/parley.ts';
 import { collect, connect } from '../helpers/sockets.ts';
+import { waitFor } from './burst.ts';
 import { VisitorClient, type StoredMessage } from './visitor-client.ts';
 
 const VISITOR_MESSAGES = 120;
@@ -27,14 +28,6 @@ const skip = !process.env.DATABASE_URL
     ? 'REDIS_URL is not set: the processes reach each other through Redis; CI sets it'
     : false;
 t.setTimeout(180_000);
-
-const waitFor = async (what: string, ok: () => boolean | Promise<boolean>, ms: number) => {
-  const deadline = Date.now() + ms;
-  while (!(await ok())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
 
 /** What a load balancer does: each new connection goes to the first backend that accepts it. */
 async function balancer(ports: number[]) {

@@ -10,21 +10,13 @@ import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
 import { createDatabase, type BenchDatabase } from '../../bench/lib/database.ts';
-import { expectJson } from '../../bench/lib/http.ts';
 import { operator, startParleyServer, type ParleyServer } from '../../bench/lib/parley.ts';
-import { VisitorClient, type StoredMessage } from './visitor-client.ts';
+import { burstUnderWay, checkStored, waitFor } from './burst.ts';
+import type { StoredMessage, VisitorClient } from './visitor-client.ts';
 
 const VISITORS = 6;
 const PER_VISITOR = 50;
 t.setTimeout(420_000);
-
-const waitFor = async (what: string, ok: () => boolean, ms: number) => {
-  const deadline = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
 
 t.test('SIGKILL in the middle of a burst loses no acknowledged message and stores none twice', async (t) => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-kill-'));
@@ -47,50 +39,26 @@ t.test('SIGKILL in the middle of a burst loses no acknowledged message and store
   const url = servers[0]!.url;
   const port = Number(new URL(url).port);
   await operator(url, 'POST', '/api/operator/tenants', { slug: 'kill', name: 'kill', edition: 'standard', seats: 5, addons: [] });
-  const tokens: string[] = [];
-  for (let i = 0; i < VISITORS; i++) {
-    const v = await expectJson(url, 'POST', '/api/visitor/session', { tenant: 'kill', name: `Visitor ${i}` });
-    const { session } = await expectJson(url, 'POST', '/api/conversations/visitor/sessions', {}, { token: v.token });
-    tokens.push(v.token);
-    clients.push(new VisitorClient(url, v.token, session.id));
-  }
-  await waitFor('visitor sockets', () => clients.every((c) => c.socket.connected), 30_000);
-
-  for (let n = 0; n < PER_VISITOR; n++) for (const c of clients) c.send(`message ${n}`);
-  const total = VISITORS * PER_VISITOR;
-  const ackedCount = () => clients.reduce((a, c) => a + c.acked.size, 0);
-  await waitFor('a third of the burst acknowledged', () => ackedCount() >= total / 3, 120_000);
+  const burst = await burstUnderWay(url, clients, { tenant: 'kill', visitors: VISITORS, perVisitor: PER_VISITOR });
   servers[0]!.child.child.kill('SIGKILL');
   await servers[0]!.child.exited;
   const ackedBeforeKill = new Map(clients.flatMap((c) => [...c.acked]));
-  t.ok(ackedBeforeKill.size < total, `killed mid-burst (${ackedBeforeKill.size} of ${total} acknowledged)`);
+  t.ok(ackedBeforeKill.size < burst.total, `killed mid-burst (${ackedBeforeKill.size} of ${burst.total} acknowledged)`);
 
   servers.push(await start(port));
-  await waitFor('every message acknowledged after the restart', () => ackedCount() === total, 180_000);
+  await waitFor('every message acknowledged after the restart', () => burst.ackedCount() === burst.total, 180_000);
   // One more sync per client after the burst: the clients' view must be complete.
   await Promise.all(clients.map(async (c) => {
     const ack = await c.socket.timeout(10_000).emitWithAck('conv:sync', { sessionId: c.sessionId, afterSeq: 0, limit: 500 });
     for (const m of ack.data.messages as StoredMessage[]) if (!c.seen.has(m.seq)) c.seen.set(m.seq, m);
   }));
 
-  let stored = 0;
+  const sessions = await checkStored(t, servers[1]!.url, clients, burst);
   for (const [i, c] of clients.entries()) {
-    const res = await expectJson(servers[1]!.url, 'GET', `/api/conversations/visitor/sessions/${c.sessionId}/messages?after=0&limit=500`, undefined, { token: tokens[i] });
-    const mine = (res.messages as StoredMessage[]).filter((m) => m.sender.kind === 'visitor');
-    stored += mine.length;
-    const byClientId = new Map<string, StoredMessage[]>();
-    for (const m of mine) byClientId.set(m.clientMsgId!, [...(byClientId.get(m.clientMsgId!) ?? []), m]);
-    const twice = [...byClientId.values()].filter((list) => list.length > 1).length;
-    t.equal(twice, 0, `visitor ${i}: no clientMsgId stored twice`);
-    t.equal(mine.length, PER_VISITOR, `visitor ${i}: each of the ${PER_VISITOR} messages stored once`);
-    const lost = [...c.acked].filter(([cid, id]) => byClientId.get(cid)?.[0]?.id !== id);
-    t.same(lost, [], `visitor ${i}: every acknowledged message is stored under the id its ack named`);
-    t.same(c.conflicts, [], `visitor ${i}: no retry was acknowledged as a different message`);
-    const seqs = (res.messages as StoredMessage[]).map((m) => m.seq);
+    const seqs = sessions[i]!.map((m) => m.seq);
     t.equal(new Set(seqs).size, seqs.length, `visitor ${i}: seqs are unique`);
     t.same([...c.seen.keys()].sort((a, b) => a - b), seqs, `visitor ${i}: the client has seen exactly what is stored`);
   }
-  t.equal(stored, total, `${total} messages stored in all`);
   const lostAcked = [...ackedBeforeKill].filter(([cid]) => !clients.some((c) => c.acked.get(cid) === ackedBeforeKill.get(cid)));
   t.same(lostAcked, [], 'messages acknowledged before the kill are still the ones stored');
   t.comment(`acknowledged before the kill: ${ackedBeforeKill.size}; retries answered as duplicates: ${clients.reduce((a, c) => a + c.duplicateAcks, 0)}`);

@@ -23,7 +23,7 @@ export class VisitorClient {
   readonly conflicts: string[] = [];
   private inflight = new Set<string>();
 
-  constructor(url: string, token: string, readonly sessionId: string) {
+  constructor(url: string, readonly token: string, readonly sessionId: string) {
     this.socket = io(`${url}/visitor`, { auth: { token }, transports: ['websocket'], forceNew: true, reconnectionDelay: 200, reconnectionDelayMax: 1000 });
     this.socket.on('conv:message', (m: StoredMessage) => this.saw(m));
     this.socket.on('connect', () => { void this.resync(); });
