@@ -3,14 +3,13 @@
  * plugins. `main.ts` starts it; tests build one per test file.
  */
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import { asValue, createContainer, InjectionMode, type AwilixContainer } from 'awilix';
 import pino, { type Logger } from 'pino';
 import type { Config } from '../config/index.ts';
-import { openDatabase, type Database } from './db/connect.ts';
+import { databaseTarget, openDatabase, type Database } from './db/connect.ts';
 import * as migrator from './db/migrator.ts';
 import { errorHandler } from './http/errors.ts';
 import { registerValidation } from './http/validation.ts';
@@ -39,8 +38,10 @@ import { registerVisitorCors } from './http/visitor-cors.ts';
 import { staticWidget } from './http/static-widget.ts';
 import { visitorUiRoutes } from './http/visitor-ui.ts';
 import './http/fastify-types.ts';
+import { ROOT_DIR } from './module-loader.ts';
 
-export const ROOT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export { ROOT_DIR };
+
 export const CORE_LEDGER: migrator.Ledger = { name: 'core', directory: path.join(ROOT_DIR, 'migrations') };
 
 export interface ParleyApp {
@@ -50,6 +51,8 @@ export interface ParleyApp {
   plugins: PluginDescriptor[];
   db: Database;
   listen(): Promise<string>;
+  /** Compiles every route and socket event schema now (they compile on first use; listen() warms the routes up after the port is open). */
+  compileSchemas(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -62,10 +65,6 @@ export interface BuildOptions {
   clock?: Clock;
   /** Folder of built-in plugins (default `plugins/`). */
   pluginsDir?: string;
-}
-
-export function databaseTarget(config: Config) {
-  return config.databaseUrl ? { url: config.databaseUrl } : { dataDir: path.join(config.dataDir, 'pglite') };
 }
 
 /** Finds the plugins in dependency order. */
@@ -112,7 +111,7 @@ export async function buildApp(options: BuildOptions): Promise<ParleyApp> {
     loggerInstance: log as unknown as FastifyBaseLogger,
     bodyLimit: 1024 * 1024,
   });
-  registerValidation(http);
+  const validation = registerValidation(http);
   http.setErrorHandler(errorHandler);
   http.setNotFoundHandler((request, reply) => {
     reply.status(404).send({ statusCode: 404, code: 'NOT_FOUND', message: `No route ${request.method} ${request.url.split('?')[0]}.` });
@@ -140,7 +139,12 @@ export async function buildApp(options: BuildOptions): Promise<ParleyApp> {
     async listen() {
       const address = await http.listen({ port: config.port, host: config.host });
       jobs.start();
+      validation.compileAll().catch((err: unknown) => log.error({ err }, 'a route schema does not compile'));
       return address;
+    },
+    async compileSchemas() {
+      realtime.compileSchemas();
+      await validation.compileAll();
     },
     async close() {
       if (closed) return;

@@ -1,7 +1,6 @@
 /** `npm start`: runs Parley until SIGINT/SIGTERM, then shuts down gracefully. */
 import { loadConfig, ConfigError } from '../config/index.ts';
-import { buildApp } from './app.ts';
-import { seedDemoTenant } from './demo-seed.ts';
+import { databaseTarget, openDatabase } from './db/connect.ts';
 
 async function main() {
   let config;
@@ -14,7 +13,12 @@ async function main() {
     }
     throw err;
   }
-  const app = await buildApp({ config });
+  // PGlite compiles its WebAssembly on background threads: opened before the rest of Parley
+  // loads, the two overlap instead of adding up.
+  const db = openDatabase(databaseTarget(config));
+  db.catch(() => undefined);
+  const [{ buildApp }, { seedDemoTenant }] = await Promise.all([import('./app.ts'), import('./demo-seed.ts')]);
+  const app = await buildApp({ config, db: await db });
   const demo = config.seedDemo ? await seedDemoTenant(app.kernel) : null;
   await app.listen();
   const consoleUrl = `${config.publicUrl}/console/`;

@@ -3,10 +3,13 @@
  * (PostgreSQL compiled to WASM) in a data folder, or in memory for tests.
  */
 import fs from 'node:fs';
+import path from 'node:path';
+import v8 from 'node:v8';
 import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
 import ClientPGLite from 'knex-pglite';
 import { PGlite } from '@electric-sql/pglite';
+import type { Config } from '../../config/index.ts';
 
 // Counts and sums come back as bigint/numeric; parse them as JS numbers on both drivers.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -30,6 +33,11 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/** The configured database: the server at DATABASE_URL, else PGlite in the data folder. */
+export function databaseTarget(config: Pick<Config, 'databaseUrl' | 'dataDir'>): DatabaseTarget {
+  return config.databaseUrl ? { url: config.databaseUrl } : { dataDir: path.join(config.dataDir, 'pglite') };
+}
+
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   if (target.url) {
     const knex = knexFactory({
@@ -41,6 +49,11 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
     return { knex, kind: 'postgres', close: () => knex.destroy() };
   }
   if (target.dataDir) fs.mkdirSync(target.dataDir, { recursive: true });
+  // V8 moves hot WebAssembly functions to its optimising compiler after a budget of work. At the
+  // default budget that happens while PGlite starts, and the main thread then waited ~0.4 s for
+  // those compiles on 2 cores. A larger budget (read when the module is instantiated) defers it
+  // past start-up; hot functions still move up once the server runs.
+  v8.setFlagsFromString('--wasm-tiering-budget=1000000000');
   const pglite = new PGlite({
     dataDir: target.dataDir,
     loadDataDir: target.template,

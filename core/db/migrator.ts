@@ -9,8 +9,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Knex } from 'knex';
+import { importModule } from '../module-loader.ts';
 
 export interface MigrationModule {
   up(knex: Knex): Promise<void>;
@@ -81,6 +81,12 @@ async function backfillOwners(trx: Knex.Transaction): Promise<void> {
   const prefixes = ledgers.map((l) => ({ ledger: l, prefix: `${l.replace(/-/g, '_')}_` })).sort((a, b) => b.prefix.length - a.prefix.length);
   const rows = tables.map((t) => ({ table_name: t, ledger: prefixes.find((p) => t.startsWith(p.prefix))?.ledger ?? 'core' }));
   await trx(OWNER_TABLE).insert(rows);
+}
+
+/** Creates the ledger tables if missing; a plain read first, so a start with nothing to migrate takes no lock and runs no DDL. */
+async function ledgerTablesReady(knex: Knex): Promise<void> {
+  const { rows } = await knex.raw(`select to_regclass(?) is not null and to_regclass(?) is not null as ready`, [LEDGER_TABLE, OWNER_TABLE]);
+  if (!rows[0]?.ready) await locked(knex, ensureLedgerTables);
 }
 
 async function locked<T>(knex: Knex, fn: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
@@ -155,7 +161,7 @@ function migrationFiles(directory: string): string[] {
 }
 
 async function load(directory: string, file: string): Promise<MigrationModule> {
-  const mod = (await import(pathToFileURL(path.join(directory, file)).href)) as Partial<MigrationModule>;
+  const mod = (await importModule(path.join(directory, file))) as Partial<MigrationModule>;
   if (typeof mod.up !== 'function' || typeof mod.down !== 'function') {
     throw new Error(`migration ${path.join(directory, file)} must export up() and down()`);
   }
@@ -168,7 +174,7 @@ async function appliedNames(knex: Knex | Knex.Transaction, ledger: string): Prom
 }
 
 export async function status(knex: Knex, ledger: Ledger): Promise<MigrationStatus> {
-  await locked(knex, ensureLedgerTables);
+  await ledgerTablesReady(knex);
   const applied = await appliedNames(knex, ledger.name);
   const pending = migrationFiles(ledger.directory).filter((f) => !applied.includes(f));
   return { ledger: ledger.name, applied, pending };
@@ -207,6 +213,6 @@ export async function down(knex: Knex, ledger: Ledger, steps = 1, options: Migra
 
 /** Which ledger created each table. */
 export async function tableOwners(knex: Knex): Promise<Map<string, string>> {
-  await locked(knex, ensureLedgerTables);
+  await ledgerTablesReady(knex);
   return ownerMap(knex);
 }

@@ -88,7 +88,8 @@ export function readManifest(dir: string, builtIn: boolean): PluginDescriptor {
   } catch (err) {
     throw new ManifestError(`cannot read ${file}: ${(err as Error).message}`);
   }
-  const first = Value.Errors(ManifestSchema, raw)[0];
+  // Check is the fast path; Errors, which lists every problem, runs only for a bad manifest.
+  const first = Value.Check(ManifestSchema, raw) ? undefined : Value.Errors(ManifestSchema, raw)[0];
   if (first) {
     const unknownField = first.schemaPath.endsWith('/additionalProperties');
     const allowed = (first.params as { allowedValues?: unknown[] }).allowedValues;

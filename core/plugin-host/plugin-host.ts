@@ -6,7 +6,6 @@
  */
 import path from 'node:path';
 import fs from 'node:fs';
-import { pathToFileURL } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import type { Knex } from 'knex';
 import type { PluginDescriptor } from './manifest.ts';
@@ -14,6 +13,7 @@ import type { KernelServices, PluginContext, PluginEntry } from './context.ts';
 import type { AwilixContainer } from 'awilix';
 import * as migrator from '../db/migrator.ts';
 import { tableRule } from './table-rule.ts';
+import { importModule } from '../module-loader.ts';
 
 export class PluginStartError extends Error {
   override name = 'PluginStartError';
@@ -58,7 +58,7 @@ async function loadEntry(p: PluginDescriptor): Promise<PluginEntry | null> {
     if (p.manifest.server) throw new PluginStartError(`plugin ${p.manifest.id}: server entry ${file} does not exist`);
     return null;
   }
-  const mod = (await import(pathToFileURL(file).href)) as { default?: PluginEntry };
+  const mod = (await importModule(file)) as { default?: PluginEntry };
   if (typeof mod.default !== 'function') throw new PluginStartError(`plugin ${p.manifest.id}: ${file} must export a default function (definePlugin)`);
   return mod.default;
 }

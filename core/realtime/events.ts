@@ -34,7 +34,8 @@ export interface Registration {
   owner: string;
   permission: string;
   handler: SocketHandler;
-  check?: ReturnType<typeof Compile>;
+  /** The payload validator, compiled on the event's first use rather than at start-up. */
+  check?: () => ReturnType<typeof Compile>;
 }
 
 export function registration(ns: NamespaceName, event: string, owner: string, options: SocketEventOptions, handler: SocketHandler): Registration {
@@ -43,7 +44,9 @@ export function registration(ns: NamespaceName, event: string, owner: string, op
   // Visitors hold no grants and members never join /visitor, so other combinations could never pass.
   const fits = ns === 'visitor' ? permission === '@visitor' : permission === '@member' || !permission.startsWith('@');
   if (!fits) throw new Error(`socket event ${ns}:${event} cannot use permission "${permission}" (use ${ns === 'visitor' ? '@visitor' : '@member or a permission node'})`);
-  return { owner, permission, handler, ...(options.schema ? { check: Compile(options.schema) } : {}) };
+  const schema = options.schema;
+  let compiled: ReturnType<typeof Compile> | undefined;
+  return { owner, permission, handler, ...(schema ? { check: () => (compiled ??= Compile(schema)) } : {}) };
 }
 
 function validationError(check: ReturnType<typeof Compile>, payload: unknown) {
@@ -72,7 +75,8 @@ export async function runEvent(
     if (!reg.permission.startsWith('@') && (principal.kind !== 'member' || !grantsCover(principal.grants, reg.permission))) {
       throw errors.forbidden('PERMISSION_DENIED', `Your role lacks the permission "${reg.permission}".`);
     }
-    if (reg.check && !reg.check.Check(payload)) throw validationError(reg.check, payload);
+    const check = reg.check?.();
+    if (check && !check.Check(payload)) throw validationError(check, payload);
     return { ok: true, data: await reg.handler(payload, ctx) };
   } catch (err) {
     const error = toErrorBody(err);

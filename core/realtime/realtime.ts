@@ -93,6 +93,19 @@ export class Realtime {
     this.events[ns].set(event, registration(ns, event, owner, options, handler));
   }
 
+  /** Compiles every event's payload schema now (they compile on first use); throws on the first that does not. */
+  compileSchemas(): void {
+    for (const ns of ['agent', 'visitor'] as const) {
+      for (const [event, reg] of this.events[ns]) {
+        try {
+          reg.check?.();
+        } catch (err) {
+          throw new Error(`payload schema of socket event ${ns}:${event} does not compile: ${(err as Error).message}`);
+        }
+      }
+    }
+  }
+
   /** Runs `fn` for every authenticated socket of `ns` whose tenant has `owner` enabled. */
   onConnection(owner: string, ns: NamespaceName, fn: (ctx: SocketContext) => unknown): void {
     this.connectionListeners.push({ owner, ns, fn });

@@ -9,8 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Test } from 'tap';
 import { loadConfig, type Config } from '../../config/index.ts';
-import { databaseTarget, loadPluginDescriptors, migrateAll, ROOT_DIR } from '../../core/app.ts';
-import { openDatabase, type Database } from '../../core/db/connect.ts';
+import { loadPluginDescriptors, migrateAll, ROOT_DIR } from '../../core/app.ts';
+import { databaseTarget, openDatabase, type Database } from '../../core/db/connect.ts';
 import { freshDatabase } from '../helpers/database.ts';
 
 export const FIXTURE_PLUGINS = ['cli-addon', 'cli-extra'].map((id) => path.join(ROOT_DIR, 'test/cli/fixtures', id));

@@ -135,6 +135,11 @@ t.test('every plugin is switched off completely when disabled for a tenant', asy
   }
 });
 
+t.test("every route's and socket event's schemas compile (start-up leaves them to first use)", async (t) => {
+  const app = await createTestApp(t, { pluginPaths: fixturePaths });
+  await t.resolves(app.compileSchemas());
+});
+
 t.test('fillPath fills every kind of parameter', async (t) => {
   t.equal(fillPath('/api/x/public/:tenant/items/:id', 'acme'), '/api/x/public/acme/items/00000000-0000-4000-8000-000000000000');
   t.equal(fillPath('/api/x/:n(^\\d+$)/files/*', 'acme'), '/api/x/1/files/x');

@@ -2,7 +2,11 @@
  * A minimal Office Open XML workbook with one sheet of inline strings and numbers: the five XML
  * parts Excel, LibreOffice and Numbers need, zipped with adm-zip.
  */
-import AdmZip from 'adm-zip';
+import { createRequire } from 'node:module';
+import type AdmZipClass from 'adm-zip';
+
+// Required on the first export, not at start-up.
+const requireLazily = createRequire(import.meta.url);
 
 // Characters XML 1.0 cannot carry at all.
 const INVALID_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
@@ -51,6 +55,7 @@ function workbook(sheetName: string): string {
 export function xlsxFile(sheetName: string, rows: string[]): Buffer {
   const sheet = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>${rows.join('')}</sheetData></worksheet>`;
+  const AdmZip = requireLazily('adm-zip') as typeof AdmZipClass;
   const zip = new AdmZip();
   zip.addFile('[Content_Types].xml', Buffer.from(CONTENT_TYPES, 'utf8'));
   zip.addFile('_rels/.rels', Buffer.from(ROOT_RELS, 'utf8'));

@@ -3,7 +3,11 @@
  * the header (dimensions, frames) without decoding, and only an image within the pixel limits is
  * decoded in full, which also yields the picker thumbnail.
  */
-import sharp from 'sharp';
+import type SharpFactory from 'sharp';
+
+// Loaded on the first pack upload, not at start-up (sharp's native library is ~0.3 s to load).
+let sharpLoaded: Promise<typeof SharpFactory> | undefined;
+const loadSharp = () => (sharpLoaded ??= import('sharp').then((m) => m.default));
 import { THUMBNAIL_SIDE_PX, type PackLimits } from './limits.ts';
 import type { EmojiFormat } from './types.ts';
 
@@ -61,6 +65,7 @@ export async function checkImage(bytes: Buffer, expected: EmojiFormat, limits: P
  * is that of one frame and `pages` counts the frames. Dimensions are as displayed (EXIF orientation).
  */
 async function readHeader(bytes: Buffer): Promise<ImageHeader | null> {
+  const sharp = await loadSharp();
   try {
     const meta = await sharp(bytes, { limitInputPixels: false }).metadata();
     const { width, height } = meta.autoOrient;
@@ -75,6 +80,7 @@ async function readHeader(bytes: Buffer): Promise<ImageHeader | null> {
  * limit stays on in case the header lied; `failOn: 'warning'` is sharp's advice for untrusted input.
  */
 async function decodeToThumbnail(bytes: Buffer, animated: boolean, maxPixels: number): Promise<Buffer | null> {
+  const sharp = await loadSharp();
   try {
     return await sharp(bytes, { animated, limitInputPixels: maxPixels, failOn: 'warning', autoOrient: true })
       .resize({ width: THUMBNAIL_SIDE_PX, height: THUMBNAIL_SIDE_PX, fit: 'inside', withoutEnlargement: true })

@@ -7,11 +7,16 @@
  *   depend on jieba segmenting the entry and the query the same way.
  * - Latin text goes to PostgreSQL's `english` configuration (lower case, stemming, stop words).
  */
-import { Jieba } from '@node-rs/jieba';
-import { dict } from '@node-rs/jieba/dict.js';
+import { createRequire } from 'node:module';
+import type { Jieba } from '@node-rs/jieba';
 
+// Loaded on first use, not at start-up: the dictionary is read and parsed when required.
+const requireLazily = createRequire(import.meta.url);
 let jieba: Jieba | undefined;
-const segmenter = () => (jieba ??= Jieba.withDict(dict));
+const segmenter = () =>
+  (jieba ??= (requireLazily('@node-rs/jieba') as typeof import('@node-rs/jieba')).Jieba.withDict(
+    (requireLazily('@node-rs/jieba/dict.js') as typeof import('@node-rs/jieba/dict.js')).dict,
+  ));
 
 const CJK_RUN = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+/g;
 /** Characters too common to be useful alone; they still count inside words and pairs. */

@@ -1,4 +1,4 @@
-/** The cold-start baseline: a bare fastify app answering /healthz, started the way `npm start` is. */
+/** The cold-start baseline: a bare fastify app answering /healthz, plain JavaScript started with `node`. */
 import Fastify from 'fastify';
 
 const app = Fastify();
