@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI without a build step: tsx compiles core/cli/*.ts on the fly.
-import { register } from 'tsx/esm/api';
+// The operator's CLI, run from the server bundle (built first when the sources changed).
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ensureServerBuild } from './server-build.js';
 
-register();
-const { main } = await import('../core/cli/main.ts');
+const build = await ensureServerBuild();
+const { main } = await import(pathToFileURL(path.join(build, 'core/cli/main.js')).href);
 process.exit(await main(process.argv.slice(2)));

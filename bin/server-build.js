@@ -1,17 +1,22 @@
 /**
- * Bundles the server into dist/server with esbuild: core/main.ts, every plugin's server entry and
- * every migration, split into shared chunks so the kernel is one instance for all of them.
- * Dependencies stay in node_modules. Run directly (`npm run build:server`) or through
- * `ensureServerBuild()`, which rebuilds only when a source file changed since the last build.
+ * Bundles the server with esbuild: core/main.ts, the CLI, every plugin's server entry and every
+ * migration, split into shared chunks so the kernel is one instance for all of them.
+ * Each build goes to its own folder under dist/server, and dist/server/current.json names the
+ * current one: a process that is starting keeps the build it picked while another process
+ * rebuilds. Run directly (`npm run build:server`) or through `ensureServerBuild()`, which rebuilds
+ * only when a source file changed since the last build.
  * Plain JavaScript on purpose: it runs before anything can compile TypeScript.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-export const OUT_DIR = path.join(ROOT, 'dist', 'server');
-const INFO_FILE = path.join(OUT_DIR, 'build-info.json');
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const BUILDS_DIR = path.join(ROOT, 'dist', 'server');
+const CURRENT_FILE = path.join(BUILDS_DIR, 'current.json');
+/** Older builds kept beside the current one (and any made in the last minute), for processes still starting from them. */
+const KEPT_BUILDS = 2;
+const KEPT_MS = 60_000;
 
 /**
  * Dependencies are loaded from node_modules, except these pure-ESM ones that are inlined: node
@@ -30,9 +35,9 @@ const externalDependencies = {
 const typescriptIn = (dir) =>
   fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).sort().map((f) => path.join(dir, f)) : [];
 
-/** What the server imports by path at run time: its entry, plugin entries and migrations. */
+/** What is imported by path at run time: the server and CLI entries, plugin entries and migrations. */
 function entryPoints() {
-  const entries = [path.join(ROOT, 'core/main.ts'), ...typescriptIn(path.join(ROOT, 'migrations'))];
+  const entries = [path.join(ROOT, 'core/main.ts'), path.join(ROOT, 'core/cli/main.ts'), ...typescriptIn(path.join(ROOT, 'migrations'))];
   const pluginsDir = path.join(ROOT, 'plugins');
   for (const name of fs.readdirSync(pluginsDir).sort()) {
     const manifestFile = path.join(pluginsDir, name, 'plugin.json');
@@ -45,35 +50,42 @@ function entryPoints() {
   return entries.map((f) => path.relative(ROOT, f));
 }
 
-/** True when dist/server holds a build of exactly the current entries and no input changed since. */
-export function serverBuildIsCurrent() {
-  let info;
+function readJson(file) {
   try {
-    info = JSON.parse(fs.readFileSync(INFO_FILE, 'utf8'));
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch {
-    return false;
+    return null;
   }
-  if (JSON.stringify(info.entries) !== JSON.stringify(entryPoints())) return false;
-  return info.inputs.every((file) => {
+}
+
+/** The current build's folder when it holds exactly the current entries and no input changed since; else null. */
+export function currentServerBuild() {
+  const current = readJson(CURRENT_FILE);
+  if (!current) return null;
+  const dir = path.join(BUILDS_DIR, current.dir);
+  const info = readJson(path.join(dir, 'build-info.json'));
+  if (!info || JSON.stringify(info.entries) !== JSON.stringify(entryPoints())) return null;
+  const unchanged = info.inputs.every((file) => {
     try {
       return fs.statSync(path.join(ROOT, file)).mtimeMs <= info.builtAt;
     } catch {
       return false;
     }
   });
+  return unchanged ? dir : null;
 }
 
+/** Builds into a new folder, makes it current, and removes all but the newest few; returns the folder. */
 export async function buildServer() {
   const { build } = await import('esbuild');
   const entries = entryPoints();
   const builtAt = Date.now();
-  // Built beside the old one and swapped in, so a server starting meanwhile never sees half a build.
-  const staging = `${OUT_DIR}.${process.pid}.tmp`;
-  fs.rmSync(staging, { recursive: true, force: true });
+  const name = `build-${builtAt}-${process.pid}`;
+  const dir = path.join(BUILDS_DIR, name);
   const result = await build({
     absWorkingDir: ROOT,
     entryPoints: entries,
-    outdir: staging,
+    outdir: dir,
     outbase: '.',
     bundle: true,
     splitting: true,
@@ -88,15 +100,20 @@ export async function buildServer() {
     logLevel: 'warning',
   });
   const inputs = Object.keys(result.metafile.inputs).filter((f) => !f.startsWith('node_modules/'));
-  fs.writeFileSync(path.join(staging, 'build-info.json'), JSON.stringify({ builtAt, entries, inputs }));
-  const old = `${OUT_DIR}.${process.pid}.old`;
-  if (fs.existsSync(OUT_DIR)) fs.renameSync(OUT_DIR, old);
-  fs.renameSync(staging, OUT_DIR);
-  fs.rmSync(old, { recursive: true, force: true });
+  fs.writeFileSync(path.join(dir, 'build-info.json'), JSON.stringify({ builtAt, entries, inputs }));
+  const staged = `${CURRENT_FILE}.${process.pid}`;
+  fs.writeFileSync(staged, JSON.stringify({ dir: name }));
+  fs.renameSync(staged, CURRENT_FILE);
+  const builds = fs.readdirSync(BUILDS_DIR).filter((f) => f.startsWith('build-') && f !== name).sort();
+  for (const old of builds.slice(0, Math.max(0, builds.length - KEPT_BUILDS))) {
+    if (Date.now() - Number(old.split('-')[1]) > KEPT_MS) fs.rmSync(path.join(BUILDS_DIR, old), { recursive: true, force: true });
+  }
+  return dir;
 }
 
+/** The folder of a current build, building one first when needed. */
 export async function ensureServerBuild() {
-  if (!serverBuildIsCurrent()) await buildServer();
+  return currentServerBuild() ?? (await buildServer());
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -16,7 +16,7 @@ const START = path.join(ROOT_DIR, 'bin/start.js');
 const SAMPLE_NOTES = path.join(ROOT_DIR, 'test/fixtures/plugins/sample-notes');
 
 function buildIsCurrent(): boolean {
-  const out = execFileSync(process.execPath, ['--input-type=module', '-e', "const m = await import('./bin/server-build.js'); console.log(m.serverBuildIsCurrent())"], { cwd: ROOT_DIR, encoding: 'utf8' });
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', "const m = await import('./bin/server-build.js'); console.log(m.currentServerBuild() !== null)"], { cwd: ROOT_DIR, encoding: 'utf8' });
   return out.trim() === 'true';
 }
 
