@@ -8,7 +8,7 @@ export const OPERATOR_TOKEN = 'bench-operator-token-0123456789';
 
 export interface ParleyServer { child: Child; url: string; db: BenchDatabase | null; stop(): Promise<void> }
 
-/** `nodeArgs`: e.g. ['--cpu-prof'] to profile the server (or set BENCH_PROFILE_DIR for every scenario). `databaseUrl`: a server URL (a fresh database is made on it); else PGlite (`dataDir`, or in memory). */
+/** `nodeArgs`: e.g. ['--cpu-prof'] to profile the server (BENCH_PROFILE_DIR profiles every child process). `databaseUrl`: a server URL (a fresh database is made on it); else PGlite (`dataDir`, or in memory). */
 export async function startParleyServer(opts: { databaseUrl?: string; dataDir?: string; env?: Record<string, string>; nodeArgs?: string[] } = {}): Promise<ParleyServer> {
   const db = opts.databaseUrl ? await createDatabase(opts.databaseUrl) : null;
   const env: Record<string, string | undefined> = {
@@ -22,8 +22,7 @@ export async function startParleyServer(opts: { databaseUrl?: string; dataDir?: 
   };
   let child: Child;
   try {
-    const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
-    child = await startChild(path.join(BENCH_DIR, 'parley-server.ts'), env, { nodeArgs: [...profile, ...(opts.nodeArgs ?? [])] });
+    child = await startChild(path.join(BENCH_DIR, 'parley-server.ts'), env, { nodeArgs: opts.nodeArgs });
   } catch (err) {
     await db?.drop();
     throw err;

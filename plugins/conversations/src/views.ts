@@ -1,7 +1,7 @@
 /** Turns rows into what visitors and agents receive. */
 import type { AgentRow, AgentSessionView, AgentStateView, MessageRow, MessageView, SessionRecord, VisitorSessionView } from './types.ts';
 
-const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
+const iso = (d: Date | string | null) => (d === null ? null : (d instanceof Date ? d : new Date(d)).toISOString());
 
 export function messageView(m: MessageRow): MessageView {
   return {

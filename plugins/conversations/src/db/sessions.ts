@@ -4,6 +4,10 @@ import { T, type Db } from './tables.ts';
 import { isUuid, normaliseCode, SESSION_CODE } from '../ids.ts';
 import type { SessionRecord, SessionRow } from '../types.ts';
 
+/** What `records()` selects and joins, as SQL text for queries written out (history search). */
+export const RECORDS_COLUMNS = `s.*, g.name as skill_group_name, c.kind as channel_kind`;
+export const RECORDS_FROM = `from ${T.sessions} as s join ${T.groups} as g on g.id = s.skill_group_id join ${T.channels} as c on c.id = s.channel_id`;
+
 /** Sessions joined with their group's name and channel kind. */
 export function records(db: Db): Knex.QueryBuilder {
   return db(`${T.sessions} as s`)
