@@ -1,12 +1,14 @@
 /**
  * Bundles the server with esbuild: core/main.ts, the CLI, every plugin's server entry and every
  * migration, split into shared chunks so the kernel is one instance for all of them.
+ * A build also makes the migrated PGlite template (dist/pglite) that a first start copies.
  * Each build goes to its own folder under dist/server, and dist/server/current.json names the
  * current one: a process that is starting keeps the build it picked while another process
  * rebuilds. Run directly (`npm run build:server`) or through `ensureServerBuild()`, which rebuilds
  * only when a source file changed since the last build.
  * Plain JavaScript on purpose: it runs before anything can compile TypeScript.
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,7 +39,12 @@ const typescriptIn = (dir) =>
 
 /** What is imported by path at run time: the server and CLI entries, plugin entries and migrations. */
 function entryPoints() {
-  const entries = [path.join(ROOT, 'core/main.ts'), path.join(ROOT, 'core/cli/main.ts'), ...typescriptIn(path.join(ROOT, 'migrations'))];
+  const entries = [
+    path.join(ROOT, 'core/main.ts'),
+    path.join(ROOT, 'core/cli/main.ts'),
+    path.join(ROOT, 'core/db/build-template.ts'),
+    ...typescriptIn(path.join(ROOT, 'migrations')),
+  ];
   const pluginsDir = path.join(ROOT, 'plugins');
   for (const name of fs.readdirSync(pluginsDir).sort()) {
     const manifestFile = path.join(pluginsDir, name, 'plugin.json');
@@ -75,7 +82,10 @@ export function currentServerBuild() {
   return unchanged ? dir : null;
 }
 
-/** Builds into a new folder, makes it current, and removes all but the newest few; returns the folder. */
+/**
+ * Builds into a new folder, makes it current, and removes all but the newest few; then makes the
+ * migrated PGlite template a first start copies, when the migrations changed. Returns the folder.
+ */
 export async function buildServer() {
   const { build } = await import('esbuild');
   const entries = entryPoints();
@@ -108,6 +118,7 @@ export async function buildServer() {
   for (const old of builds.slice(0, Math.max(0, builds.length - KEPT_BUILDS))) {
     if (Date.now() - Number(old.split('-')[1]) > KEPT_MS) fs.rmSync(path.join(BUILDS_DIR, old), { recursive: true, force: true });
   }
+  execFileSync(process.execPath, [path.join(dir, 'core/db/build-template.js')], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, LOG_LEVEL: 'warn' } });
   return dir;
 }
 

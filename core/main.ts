@@ -1,6 +1,7 @@
 /** `npm start`: runs Parley until SIGINT/SIGTERM, then shuts down gracefully. */
 import { loadConfig, ConfigError } from '../config/index.ts';
 import { databaseTarget, openDatabase } from './db/connect.ts';
+import { withFirstStartTemplate } from './db/pglite-template.ts';
 
 async function main() {
   let config;
@@ -15,7 +16,7 @@ async function main() {
   }
   // PGlite compiles its WebAssembly on background threads: opened before the rest of Parley
   // loads, the two overlap instead of adding up.
-  const db = openDatabase(databaseTarget(config));
+  const db = openDatabase(withFirstStartTemplate(databaseTarget(config)));
   db.catch(() => undefined);
   const [{ buildApp }, { seedDemoTenant }] = await Promise.all([import('./app.ts'), import('./demo-seed.ts')]);
   const app = await buildApp({ config, db: await db });

@@ -3,76 +3,26 @@
  * PostgreSQL server named by DATABASE_URL (dropped again afterwards).
  *
  * `migrated: true` (used by createTestApp) starts PGlite from a dump of a database on which the
- * kernel's and built-in plugins' migrations already ran. Building PGlite and migrating costs
- * most of a test file's start-up, so the dump is made once per set of migration files (under a
- * lock shared by the parallel test processes) and kept in the temp folder. On a PostgreSQL server
- * the same holds with a template database.
+ * kernel's and built-in plugins' migrations already ran (core/db/pglite-template.ts; the file
+ * `npm run build` made, or one made now). On a PostgreSQL server the same holds with a template
+ * database.
  */
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import pg from 'pg';
 import { openDatabase, type Database } from '../../core/db/connect.ts';
-import { ROOT_DIR, loadPluginDescriptors, migrateAll } from '../../core/app.ts';
+import { loadPluginDescriptors, migrateAll } from '../../core/app.ts';
+import { BUILT_TEMPLATE_DIR, ensureTemplate, readTemplate, templateFile, templateKey } from '../../core/db/pglite-template.ts';
 import { loadConfig } from '../../config/index.ts';
 
 export interface TestDatabase extends Database {
   url?: string;
 }
 
-function migrationFiles(): string[] {
-  const dirs = [path.join(ROOT_DIR, 'migrations')];
-  for (const p of fs.readdirSync(path.join(ROOT_DIR, 'plugins'))) dirs.push(path.join(ROOT_DIR, 'plugins', p, 'migrations'), path.join(ROOT_DIR, 'plugins', p, 'plugin.json'));
-  return dirs.flatMap((d) => (fs.statSync(d, { throwIfNoEntry: false })?.isDirectory() ? fs.readdirSync(d).map((f) => path.join(d, f)) : fs.existsSync(d) ? [d] : [])).sort();
-}
-
-function templatePath(): string {
-  const hash = crypto.createHash('sha256');
-  for (const f of [...migrationFiles(), path.join(ROOT_DIR, 'core/db/migrator.ts'), path.join(ROOT_DIR, 'node_modules/@electric-sql/pglite/package.json')]) {
-    hash.update(f).update(fs.readFileSync(f));
-  }
-  return path.join(os.tmpdir(), `parley-pglite-template-${hash.digest('hex').slice(0, 16)}.tar`);
-}
-
-async function withLock<T>(lock: string, fn: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + 10 * 60_000;
-  for (;;) {
-    try {
-      fs.mkdirSync(lock);
-      break;
-    } catch {
-      const age = Date.now() - (fs.statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
-      if (age > 10 * 60_000) fs.rmSync(lock, { recursive: true, force: true });
-      else if (Date.now() > deadline) throw new Error(`timed out waiting for ${lock}`);
-      else await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    fs.rmSync(lock, { recursive: true, force: true });
-  }
-}
-
+/** Built-in plugins only, like the template `npm run build` makes: the same file serves both. */
 async function migratedTemplate(): Promise<Blob> {
-  const file = templatePath();
-  if (!fs.existsSync(file)) {
-    await withLock(`${file}.lock`, async () => {
-      if (fs.existsSync(file)) return;
-      const db = await openDatabase({});
-      try {
-        await migrateAll(db, loadPluginDescriptors(loadConfig({}, { pluginPaths: [] })));
-        const dump = await db.pglite!.dumpDataDir('none');
-        const tmp = `${file}.${process.pid}`;
-        fs.writeFileSync(tmp, Buffer.from(await dump.arrayBuffer()));
-        fs.renameSync(tmp, file);
-      } finally {
-        await db.close();
-      }
-    });
-  }
-  return new Blob([fs.readFileSync(file)]);
+  const file = templateFile(BUILT_TEMPLATE_DIR);
+  await ensureTemplate(file, (db) => migrateAll(db, loadPluginDescriptors(loadConfig({}, { pluginPaths: [] }))));
+  return readTemplate(file)!;
 }
 
 /**
@@ -80,7 +30,7 @@ async function migratedTemplate(): Promise<Blob> {
  * made once under an advisory lock; test databases are copied from it by CREATE DATABASE.
  */
 async function serverTemplate(serverUrl: string): Promise<string> {
-  const name = `parley_tpl_${path.basename(templatePath(), '.tar').slice(-16)}`;
+  const name = `parley_tpl_${templateKey()}`;
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
   try {
