@@ -164,7 +164,9 @@ t.test('agent workbench and history', async (t) => {
     await page.getByTestId('agent-status').click();
     await page.getByTestId('agent-status-busy').click();
     await until('busy', async () => (await app.request({ method: 'GET', url: '/api/conversations/agent/me', token: agent.token })).json().status === 'busy');
-    t.equal(await page.getByTestId('agent-status').getAttribute('data-status'), 'busy');
+    // The server has it before the browser has the answer, so wait for the console too.
+    const shown = await until('the console to show busy', async () => (await page.getByTestId('agent-status').getAttribute('data-status')) === 'busy' && 'busy');
+    t.equal(shown, 'busy', 'the console shows busy');
 
     await page.locator(`[data-testid="session-item"][data-session="${mia.sessionId}"]`).click();
     await page.getByTestId('chat-transfer').click();
