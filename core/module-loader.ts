@@ -17,7 +17,7 @@ function findUp(from: string, marker: string): string | null {
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 /** The bundle's own modules end in .js; under tsx this file is the .ts source. */
-export const RUNS_BUILT = import.meta.url.endsWith('.js');
+const RUNS_BUILT = import.meta.url.endsWith('.js');
 /** The project folder (holds package.json, plugins/, migrations/, ui/dist/). */
 export const ROOT_DIR = findUp(HERE, 'package.json') ?? HERE;
 /** The folder of the build this code came from (each build has its own, with a build-info.json). */

@@ -15,6 +15,12 @@ import type { Config } from '../../config/index.ts';
 pg.types.setTypeParser(20, (v) => Number(v));
 pg.types.setTypeParser(1700, (v) => Number(v));
 
+// V8 moves hot WebAssembly functions to its optimising compiler after a budget of work. At the
+// default budget that happens while PGlite starts, and the main thread then waited ~0.4 s for
+// those compiles on 2 cores. A larger budget (read when PGlite's module is instantiated) defers it
+// past start-up; hot functions still move up once the server runs.
+v8.setFlagsFromString('--wasm-tiering-budget=1000000000');
+
 export interface DatabaseTarget {
   /** postgres:// URL of a server; when absent PGlite is used. */
   url?: string;
@@ -49,11 +55,6 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
     return { knex, kind: 'postgres', close: () => knex.destroy() };
   }
   if (target.dataDir) fs.mkdirSync(target.dataDir, { recursive: true });
-  // V8 moves hot WebAssembly functions to its optimising compiler after a budget of work. At the
-  // default budget that happens while PGlite starts, and the main thread then waited ~0.4 s for
-  // those compiles on 2 cores. A larger budget (read when the module is instantiated) defers it
-  // past start-up; hot functions still move up once the server runs.
-  v8.setFlagsFromString('--wasm-tiering-budget=1000000000');
   const pglite = new PGlite({
     dataDir: target.dataDir,
     loadDataDir: target.template,

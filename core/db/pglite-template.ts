@@ -32,11 +32,18 @@ function templateInputs(): string[] {
   return files;
 }
 
-/** A short hash of the template's inputs: the template's name, and the tests' PostgreSQL template database's. */
+let key: string | undefined;
+
+/**
+ * A short hash of the template's inputs: the template's name, and the tests' PostgreSQL template
+ * database's. Read once per process: migrations do not change under a running process, and a
+ * test file opens many databases.
+ */
 export function templateKey(): string {
+  if (key) return key;
   const hash = crypto.createHash('sha256');
   for (const file of templateInputs()) hash.update(path.relative(ROOT_DIR, file)).update(fs.readFileSync(file));
-  return hash.digest('hex').slice(0, 16);
+  return (key = hash.digest('hex').slice(0, 16));
 }
 
 export function templateFile(folder: string): string {

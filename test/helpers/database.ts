@@ -18,11 +18,18 @@ export interface TestDatabase extends Database {
   url?: string;
 }
 
-/** Built-in plugins only, like the template `npm run build` makes: the same file serves both. */
-async function migratedTemplate(): Promise<Blob> {
-  const file = templateFile(BUILT_TEMPLATE_DIR);
-  await ensureTemplate(file, (db) => migrateAll(db, loadPluginDescriptors(loadConfig({}, { pluginPaths: [] }))));
-  return readTemplate(file)!;
+let template: Promise<Blob> | undefined;
+
+/**
+ * Built-in plugins only, like the template `npm run build` makes: the same file serves both. Read
+ * once per test file (a Blob is immutable; the file is ~40 MB and a file opens many databases).
+ */
+function migratedTemplate(): Promise<Blob> {
+  return (template ??= (async () => {
+    const file = templateFile(BUILT_TEMPLATE_DIR);
+    await ensureTemplate(file, (db) => migrateAll(db, loadPluginDescriptors(loadConfig({}, { pluginPaths: [] }))));
+    return readTemplate(file)!;
+  })());
 }
 
 /**
