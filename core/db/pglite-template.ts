@@ -8,6 +8,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { withFolderLock } from '../folder-lock.ts';
 import { ROOT_DIR } from '../module-loader.ts';
 import { openDatabase, type Database, type DatabaseTarget } from './connect.ts';
 
@@ -62,31 +63,11 @@ export function withFirstStartTemplate(target: DatabaseTarget): DatabaseTarget {
   return template ? { ...target, template } : target;
 }
 
-async function withLock<T>(lock: string, fn: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + 10 * 60_000;
-  for (;;) {
-    try {
-      fs.mkdirSync(lock);
-      break;
-    } catch {
-      const age = Date.now() - (fs.statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
-      if (age > 10 * 60_000) fs.rmSync(lock, { recursive: true, force: true });
-      else if (Date.now() > deadline) throw new Error(`timed out waiting for ${lock}`);
-      else await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    fs.rmSync(lock, { recursive: true, force: true });
-  }
-}
-
 /** Makes the template file unless it exists: an in-memory PGlite, `migrate`, then a dump. */
 export async function ensureTemplate(file: string, migrate: (db: Database) => Promise<void>): Promise<void> {
   if (fs.existsSync(file)) return;
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  await withLock(`${file}.lock`, async () => {
+  // Making it takes seconds; a holder silent for ten minutes has died.
+  await withFolderLock(`${file}.lock`, { waitMs: 10 * 60_000, staleMs: 10 * 60_000 }, async () => {
     if (fs.existsSync(file)) return;
     const db = await openDatabase({});
     try {

@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { Test } from 'tap';
+import { withFolderLockSync } from '../../core/folder-lock.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 /** Test plugins whose console UI the test build includes (served only when a test installs them). */
@@ -57,32 +58,13 @@ function buildIsCurrent(): boolean {
   );
 }
 
-function withLock(fn: () => void) {
-  const deadline = Date.now() + 5 * 60_000;
-  for (;;) {
-    try {
-      fs.mkdirSync(LOCK);
-      break;
-    } catch {
-      const age = Date.now() - (fs.statSync(LOCK, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
-      if (age > 5 * 60_000) fs.rmSync(LOCK, { recursive: true, force: true });
-      else if (Date.now() > deadline) throw new Error(`timed out waiting for ${LOCK}`);
-      else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
-    }
-  }
-  try {
-    fn();
-  } finally {
-    fs.rmSync(LOCK, { recursive: true, force: true });
-  }
-}
-
 let ensured = false;
 
 /** Builds the console (with the test plugins' UI) unless a current build exists. */
 export function ensureConsoleBuilt(): void {
   if (ensured) return;
-  withLock(() => {
+  // A console build takes well under a minute; five is a holder that died.
+  withFolderLockSync(LOCK, { waitMs: 5 * 60_000, staleMs: 5 * 60_000 }, () => {
     if (buildIsCurrent()) return;
     execFileSync(process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'ui/vite.config.ts'], {
       cwd: ROOT,

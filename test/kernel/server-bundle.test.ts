@@ -5,12 +5,13 @@
  * TypeScript still loads (tsx is registered for it).
  */
 import t, { type Test } from 'tap';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ROOT_DIR } from '../../core/app.ts';
 import { freePort } from '../helpers/free-port.ts';
+import { spawnReady } from '../helpers/ready-child.ts';
 
 const START = path.join(ROOT_DIR, 'bin/start.js');
 const SAMPLE_NOTES = path.join(ROOT_DIR, 'test/fixtures/plugins/sample-notes');
@@ -20,40 +21,28 @@ function buildIsCurrent(): boolean {
   return out.trim() === 'true';
 }
 
-/** Runs `node bin/start.js` until it prints its ready line; returns its URL, stdout so far and a stop function. */
+/** Runs `node bin/start.js` until it prints its ready line; returns its URL, output so far and a stop function. */
 async function start(t: Test, env: Record<string, string>) {
   const port = await freePort();
-  const child = spawn(process.execPath, [START], {
-    cwd: ROOT_DIR,
-    // No loader inherited from the test runner: the process must run on the bundle alone.
-    env: { ...process.env, NODE_OPTIONS: '', DATABASE_URL: '', REDIS_URL: '', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  t.teardown(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-  let out = '';
-  let err = '';
-  child.stderr!.on('data', (d) => { err += d; });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`not ready within 120 s; stderr: ${err}`)), 120_000);
-    child.stdout!.on('data', (d) => {
-      out += d;
-      if (/Parley is (ready|running)/.test(out)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    void exited.then((code) => { clearTimeout(timer); reject(new Error(`exited with ${code} before ready; stderr: ${err}`)); });
-  });
+  const { child, stdout, stderr, exited } = await spawnReady(
+    t,
+    process.execPath,
+    [START],
+    {
+      cwd: ROOT_DIR,
+      // No loader inherited from the test runner: the process must run on the bundle alone.
+      env: { ...process.env, NODE_OPTIONS: '', DATABASE_URL: '', REDIS_URL: '', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
+      timeoutMs: 120_000,
+    },
+    (out) => (/Parley is (ready|running)/.test(out) ? true : undefined),
+  );
   return {
     url: `http://127.0.0.1:${port}`,
-    out: () => out,
-    err: () => err,
+    out: stdout,
+    err: stderr,
     async stop() {
       child.kill('SIGTERM');
-      return exited;
+      return (await exited).code;
     },
   };
 }

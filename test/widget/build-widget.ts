@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT_DIR } from '../../core/app.ts';
+import { withFolderLock } from '../../core/folder-lock.ts';
 
 export const WIDGET_DIST = path.join(ROOT_DIR, 'ui/dist/widget');
 const SOURCES = path.join(ROOT_DIR, 'ui/widget');
@@ -34,28 +35,12 @@ function isFresh(): boolean {
 }
 
 export async function ensureWidgetBuilt(): Promise<{ loader: string; chat: string[] }> {
-  const deadline = Date.now() + 120_000;
-  while (!isFresh()) {
-    fs.mkdirSync(path.dirname(LOCK), { recursive: true });
-    let locked = false;
-    try {
-      fs.mkdirSync(LOCK);
-      locked = true;
-    } catch {
-      // Another test file is building; wait for it (a lock older than two minutes is stale).
-      const age = Date.now() - (fs.statSync(LOCK, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
-      if (age > 120_000) fs.rmSync(LOCK, { recursive: true, force: true });
-      if (Date.now() > deadline) throw new Error('timed out waiting for another widget build');
-      await new Promise((r) => setTimeout(r, 250));
-      continue;
-    }
-    try {
-      if (!isFresh()) {
-        execFileSync(process.execPath, [path.join(ROOT_DIR, 'node_modules/vite/bin/vite.js'), 'build', '--config', path.join(SOURCES, 'vite.config.ts')], { cwd: ROOT_DIR, stdio: 'pipe' });
-      }
-    } finally {
-      if (locked) fs.rmSync(LOCK, { recursive: true, force: true });
-    }
+  if (!isFresh()) {
+    // Parallel test files share one build; a lock older than two minutes was left by one that died.
+    await withFolderLock(LOCK, { waitMs: 120_000, staleMs: 120_000 }, () => {
+      if (isFresh()) return;
+      execFileSync(process.execPath, [path.join(ROOT_DIR, 'node_modules/vite/bin/vite.js'), 'build', '--config', path.join(SOURCES, 'vite.config.ts')], { cwd: ROOT_DIR, stdio: 'pipe' });
+    });
   }
   const files = fs.readdirSync(WIDGET_DIST);
   return { loader: path.join(WIDGET_DIST, 'widget.js'), chat: files.filter((f) => f.startsWith('chat-')).map((f) => path.join(WIDGET_DIST, f)) };
