@@ -9,6 +9,7 @@ import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
 import ClientPGLite from 'knex-pglite';
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import type { Config } from '../../config/index.ts';
 
 // Counts and sums come back as bigint/numeric; parse them as JS numbers on both drivers.
@@ -58,6 +59,8 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   const pglite = new PGlite({
     dataDir: target.dataDir,
     loadDataDir: target.template,
+    // The extensions the kernel's migrations create, so both databases offer the same SQL (docs/plugins.md).
+    extensions: { pg_trgm },
     parsers: { 20: (v: string) => Number(v), 1700: (v: string) => Number(v) },
   });
   await pglite.waitReady;

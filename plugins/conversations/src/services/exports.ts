@@ -76,9 +76,9 @@ export class Exports {
   ) {}
 
   async create(m: MemberPrincipal, format: ExportFormat, filters: HistoryFilters): Promise<ExportView> {
-    const total = await this.history.count(m.tenantId, filters);
+    const total = await this.history.countUpTo(m.tenantId, filters, EXPORT_MAX_ROWS);
     if (total > EXPORT_MAX_ROWS) {
-      throw errors.badRequest('EXPORT_TOO_LARGE', `${total} sessions match; narrow the filters to at most ${EXPORT_MAX_ROWS}.`, 'filters');
+      throw errors.badRequest('EXPORT_TOO_LARGE', `More than ${EXPORT_MAX_ROWS} sessions match; narrow the filters to at most ${EXPORT_MAX_ROWS}.`, 'filters');
     }
     const [row] = await this.d.knex(T.exports)
       .insert({ tenant_id: m.tenantId, member_id: m.memberId, format, filters: JSON.stringify(filters), total })

@@ -302,6 +302,7 @@ export const en = {
     messages: 'Messages',
     none: 'No conversations match.',
     range: '{first}–{last} of {total}',
+    rangeCapped: '{first}–{last} of more than {total}; narrow the search to see the rest',
     prev: 'Previous',
     next: 'Next',
     back: 'Back to history',

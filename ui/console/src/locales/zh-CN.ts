@@ -305,6 +305,7 @@ export const zhCN: Translation<typeof en> = {
     messages: '消息数',
     none: '没有符合条件的会话。',
     range: '第 {first}–{last} 条，共 {total} 条',
+    rangeCapped: '第 {first}–{last} 条，超过 {total} 条；缩小搜索范围以查看其余会话',
     prev: '上一页',
     next: '下一页',
     back: '返回历史会话',

@@ -50,6 +50,8 @@ class HistorySearch {
   applied = $state<Record<string, unknown>>({});
   items = $state<Session[]>([]);
   total = $state(0);
+  /** More match than `total`: the server counts to a cap. */
+  totalCapped = $state(false);
   page = $state(1);
   loading = $state(false);
   error = $state('');
@@ -60,9 +62,10 @@ class HistorySearch {
     this.error = '';
     const filters = toFilters(this.form);
     try {
-      const r = await api.get<{ items: Session[]; total: number; page: number }>(`${BASE}/sessions${toQuery(filters, page)}`);
+      const r = await api.get<{ items: Session[]; total: number; totalCapped: boolean; page: number }>(`${BASE}/sessions${toQuery(filters, page)}`);
       this.items = r.items;
       this.total = r.total;
+      this.totalCapped = r.totalCapped;
       this.page = r.page;
       this.applied = filters;
       this.searched = true;
