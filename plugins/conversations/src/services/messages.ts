@@ -84,7 +84,7 @@ export class Messages {
     assertNoNul(finalBody, 'body');
 
     const message = {
-      tenantId: s.tenant_id, sessionId: s.id, senderKind: sender.kind as 'visitor' | 'agent', senderId,
+      sessionId: s.id, senderKind: sender.kind as 'visitor' | 'agent', senderId,
       type: input.type, body: finalBody, clientMsgId: input.clientMsgId, visibility: 'all' as const, preview: this.d.types.preview(input.type, finalBody),
     };
     const guard = actor.kind === 'visitor' ? { states: OPEN_STATES } : { states: ['active' as const], agentId: actor.memberId };

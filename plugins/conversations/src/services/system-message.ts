@@ -9,7 +9,7 @@ import type { MessageRow, SessionRow, Visibility } from '../types.ts';
 
 export async function systemMessage(trx: Db, session: SessionRow, body: Record<string, unknown>, eventsFrom: EventsFrom, visibility: Visibility = 'all'): Promise<MessageRow> {
   const stored = await storeMessage(trx, {
-    tenantId: session.tenant_id, sessionId: session.id, senderKind: 'system', senderId: null,
+    sessionId: session.id, senderKind: 'system', senderId: null,
     type: 'system', body, clientMsgId: null, visibility, preview: null,
   }, null, eventsFrom);
   // Without a guard or client id the statement always writes: the session row exists.
