@@ -9,6 +9,35 @@ export function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/**
+ * CPU seconds so far of each PostgreSQL backend connected to `database`, by pid (a backend's
+ * process title names its database; the bench's server is local). Background processes (WAL
+ * writer, checkpointer) are not included.
+ */
+export function backendCpu(database: string): Map<number, number> {
+  const byPid = new Map<number, number>();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const title = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (title.startsWith('postgres: ') && title.split(' ').includes(database)) byPid.set(Number(entry), cpuSeconds(Number(entry)));
+    } catch {
+      // The process ended while the list was read.
+    }
+  }
+  return byPid;
+}
+
+/**
+ * CPU the backends used since `before` (a `backendCpu` reading). Pools close idle connections,
+ * and a backend that exited in between takes its share with it: a lower bound.
+ */
+export function backendCpuSince(database: string, before: Map<number, number>): number {
+  let used = 0;
+  for (const [pid, seconds] of backendCpu(database)) used += seconds - (before.get(pid) ?? 0);
+  return used;
+}
+
 export const openFiles = (pid: number) => fs.readdirSync(`/proc/${pid}/fd`).length;
 
 /** The soft limit on open files (`ulimit -n`) the process runs with. */

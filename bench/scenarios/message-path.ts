@@ -8,6 +8,7 @@ import path from 'node:path';
 import { BENCH_DIR, startChild, type Child } from '../lib/child.ts';
 import { createDatabase } from '../lib/database.ts';
 import { seedTenant, startParleyServer } from '../lib/parley.ts';
+import { backendCpu, backendCpuSince, cpuSeconds } from '../lib/proc.ts';
 import { cores, databaseKind, pause, ratio, type RunOptions, type ScenarioResult } from '../lib/scenario.ts';
 
 const P99_LIMIT_MS = 100;
@@ -26,7 +27,7 @@ const failed = (r: Run) => r.ack.p99 > P99_LIMIT_MS || Object.keys(r.errors).len
  * the offered run, then 1.5x the saturation rate. The ramp goes first so that an offered rate the
  * server cannot keep up with leaves no backlog in the steps that find its saturation.
  */
-async function measure(gen: Child, sizes: Sizes, log: (s: string) => void) {
+async function measure(gen: Child, sizes: Sizes, log: (s: string) => void, serverPid: number, database: string | null) {
   // A short warm-up so the first figures are not the JIT's.
   await gen.call({ cmd: 'run', rate: sizes.rampFrom, seconds: 1 });
   const steps: Run[] = [];
@@ -41,14 +42,23 @@ async function measure(gen: Child, sizes: Sizes, log: (s: string) => void) {
     rate = Math.round(rate * 1.5);
   }
   await pause(2000);
+  // CPU per message at the offered rate: where the work goes (the server process, its database backends).
+  const cpu0 = { server: cpuSeconds(serverPid), database: database ? backendCpu(database) : null };
   const offered: Run = await gen.call({ cmd: 'run', rate: sizes.rate, seconds: sizes.seconds });
-  log(`  offered ${sizes.rate}/s: acked ${offered.ackThroughput}/s, ack p99 ${offered.ack.p99} ms, delivery p99 ${offered.delivery.p99} ms, errors ${JSON.stringify(offered.errors)}`);
+  const msPerMessage = (seconds: number) => (offered.acked ? Math.round((seconds * 1e6) / offered.acked) / 1000 : null);
+  const cpu = {
+    server: msPerMessage(cpuSeconds(serverPid) - cpu0.server),
+    database: database && cpu0.database ? msPerMessage(backendCpuSince(database, cpu0.database)) : null,
+    generator: offered.generatorCpu,
+  };
+  log(`  offered ${sizes.rate}/s: acked ${offered.ackThroughput}/s, ack p99 ${offered.ack.p99} ms, delivery p99 ${offered.delivery.p99} ms, errors ${JSON.stringify(offered.errors)}; CPU a message: server ${cpu.server} ms${database ? `, its PostgreSQL backends ${cpu.database} ms` : ''}`);
   await pause(2000);
   const satRate = saturation?.offered ?? sizes.rate;
   const overload: Run = await gen.call({ cmd: 'run', rate: Math.round(satRate * 1.5), seconds: sizes.stepSeconds * 2 });
   log(`  overload ${Math.round(satRate * 1.5)}/s: delivered ${overload.deliveredThroughput}/s, errors ${JSON.stringify(overload.errors)}`);
   return {
     offered,
+    cpu,
     saturationRate: saturation?.ackThroughput ?? 0,
     maxAckThroughput: Math.max(offered.ackThroughput, ...steps.map((s) => s.ackThroughput)),
     saturationReachedCeiling: steps.length === sizes.maxSteps && !failed(steps[steps.length - 1]!),
@@ -63,6 +73,9 @@ const figures = (m: Awaited<ReturnType<typeof measure>>) => ({
   ackP50: m.offered.ack.p50, ackP95: m.offered.ack.p95, ackP99: m.offered.ack.p99,
   deliveryP50: m.offered.delivery.p50, deliveryP95: m.offered.delivery.p95, deliveryP99: m.offered.delivery.p99,
   offeredErrors: m.offered.errors,
+  serverCpuMsPerMessage: m.cpu.server,
+  databaseCpuMsPerMessage: m.cpu.database,
+  generatorCpuAtOffered: m.cpu.generator,
   saturationThroughput: m.saturationRate,
   maxAckThroughput: m.maxAckThroughput,
   saturationIsRampCeiling: m.saturationReachedCeiling,
@@ -91,7 +104,7 @@ export async function messagePath(o: RunOptions, log: (s: string) => void): Prom
     try {
       await gen.call({ cmd: 'setup', mode: 'parley', url: server.url, tenant: 'bench', agents, visitors: sizes.visitors });
       log(`  tenant, agents and ${sizes.visitors} live sessions ready in ${Date.now() - t} ms`);
-      parley = await measure(gen, sizes, log);
+      parley = await measure(gen, sizes, log, server.child.child.pid!, server.db ? new URL(server.db.url).pathname.slice(1) : null);
     } finally {
       await gen.kill();
     }
@@ -109,7 +122,7 @@ export async function messagePath(o: RunOptions, log: (s: string) => void): Prom
       const gen = await startChild(genScript, {});
       try {
         await gen.call({ cmd: 'setup', mode: 'relay', url: relayChild.ready.ready, agents: sizes.agents, visitors: sizes.visitors });
-        relay = await measure(gen, sizes, log);
+        relay = await measure(gen, sizes, log, relayChild.child.pid!, relayDb ? new URL(relayDb.url).pathname.slice(1) : null);
       } finally {
         await gen.kill();
       }
@@ -131,6 +144,8 @@ export async function messagePath(o: RunOptions, log: (s: string) => void): Prom
       maxAckThroughput: ratio(parley.maxAckThroughput, relay.maxAckThroughput),
       ackP99: ratio(parley.offered.ack.p99, relay.offered.ack.p99),
       deliveryP99: ratio(parley.offered.delivery.p99, relay.offered.delivery.p99),
+      serverCpuMsPerMessage: parley.cpu.server !== null && relay.cpu.server !== null ? ratio(parley.cpu.server, relay.cpu.server) : null,
+      databaseCpuMsPerMessage: parley.cpu.database !== null && relay.cpu.database !== null ? ratio(parley.cpu.database, relay.cpu.database) : null,
     },
     cores: cores(),
     database: databaseKind(o),

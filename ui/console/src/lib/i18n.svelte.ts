@@ -79,6 +79,11 @@ export function errorText(err: unknown): string {
   return t('errors.UNKNOWN');
 }
 
+/** A count in the current locale's digits grouping (10,000). */
+export function formatNumber(n: number): string {
+  return new Intl.NumberFormat(state.locale).format(n);
+}
+
 export function formatDateTime(iso: string | number | Date | null | undefined): string {
   if (iso === null || iso === undefined || iso === '') return '';
   const d = new Date(iso);
