@@ -7,7 +7,7 @@
  * PGlite), `{cmd:'memory'}` collects garbage (with --expose-gc) and answers process.memoryUsage(),
  * `{cmd:'stats'}` answers event-loop delay and GC pauses since the last `stats`.
  */
-import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import { constants, monitorEventLoopDelay, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import pino from 'pino';
 import { loadConfig } from '../config/index.ts';
 import { buildApp } from '../core/app.ts';
@@ -23,16 +23,25 @@ if (process.env.BENCH_COMMANDS === '1') {
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
   let gcPauses: number[] = [];
-  new PerformanceObserver((list) => { for (const e of list.getEntries()) gcPauses.push(e.duration); }).observe({ entryTypes: ['gc'] });
+  let majorPauses: number[] = [];
+  const isMajor = (e: PerformanceEntry) => (e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR;
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      gcPauses.push(e.duration);
+      if (isMajor(e)) majorPauses.push(e.duration);
+    }
+  }).observe({ entryTypes: ['gc'] });
   serveCommands(async (cmd) => {
     if (cmd.cmd === 'stats') {
       const ms = (ns: number) => Math.round(ns / 1e4) / 100;
       const stats = {
         loopDelayP99Ms: ms(loop.percentile(99)), loopDelayMaxMs: ms(loop.max),
         gcCount: gcPauses.length, gcTotalMs: Math.round(gcPauses.reduce((a, b) => a + b, 0)), gcMaxMs: Math.round(Math.max(0, ...gcPauses)),
+        gcMajorCount: majorPauses.length, gcMajorMaxMs: Math.round(Math.max(0, ...majorPauses)),
       };
       loop.reset();
       gcPauses = [];
+      majorPauses = [];
       return stats;
     }
     if (cmd.cmd === 'sql') {

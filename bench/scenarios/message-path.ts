@@ -27,7 +27,9 @@ const failed = (r: Run) => r.ack.p99 > P99_LIMIT_MS || Object.keys(r.errors).len
  * the offered run, then 1.5x the saturation rate. The ramp goes first so that an offered rate the
  * server cannot keep up with leaves no backlog in the steps that find its saturation.
  */
-async function measure(gen: Child, sizes: Sizes, log: (s: string) => void, serverPid: number, database: string | null) {
+interface ServerStats { loopDelayP99Ms: number; loopDelayMaxMs: number; gcCount: number; gcMaxMs: number; gcMajorCount: number; gcMajorMaxMs: number }
+
+async function measure(gen: Child, sizes: Sizes, log: (s: string) => void, serverPid: number, database: string | null, stats?: () => Promise<ServerStats>) {
   // A short warm-up so the first figures are not the JIT's.
   await gen.call({ cmd: 'run', rate: sizes.rampFrom, seconds: 1 });
   const steps: Run[] = [];
@@ -44,12 +46,17 @@ async function measure(gen: Child, sizes: Sizes, log: (s: string) => void, serve
   await pause(2000);
   // CPU per message at the offered rate: where the work goes (the server process, its database backends).
   const cpu0 = { server: cpuSeconds(serverPid), database: database ? backendCpu(database) : null };
+  await stats?.();
   const offered: Run = await gen.call({ cmd: 'run', rate: sizes.rate, seconds: sizes.seconds });
+  const server = await stats?.();
+  if (server) log(`  offered: server event-loop delay p99 ${server.loopDelayP99Ms} / max ${server.loopDelayMaxMs} ms; ${server.gcCount} GC pauses, longest ${server.gcMaxMs} ms; ${server.gcMajorCount} major, longest ${server.gcMajorMaxMs} ms`);
   const msPerMessage = (seconds: number) => (offered.acked ? Math.round((seconds * 1e6) / offered.acked) / 1000 : null);
   const cpu = {
     server: msPerMessage(cpuSeconds(serverPid) - cpu0.server),
     database: database && cpu0.database ? msPerMessage(backendCpuSince(database, cpu0.database)) : null,
     generator: offered.generatorCpu,
+    loopDelayMaxMs: server?.loopDelayMaxMs ?? null,
+    gcMaxMs: server?.gcMaxMs ?? null,
   };
   log(`  offered ${sizes.rate}/s: acked ${offered.ackThroughput}/s, ack p99 ${offered.ack.p99} ms, delivery p99 ${offered.delivery.p99} ms, errors ${JSON.stringify(offered.errors)}; CPU a message: server ${cpu.server} ms${database ? `, its PostgreSQL backends ${cpu.database} ms` : ''}`);
   await pause(2000);
@@ -76,6 +83,8 @@ const figures = (m: Awaited<ReturnType<typeof measure>>) => ({
   serverCpuMsPerMessage: m.cpu.server,
   databaseCpuMsPerMessage: m.cpu.database,
   generatorCpuAtOffered: m.cpu.generator,
+  serverLoopDelayMaxMsAtOffered: m.cpu.loopDelayMaxMs,
+  serverGcMaxMsAtOffered: m.cpu.gcMaxMs,
   saturationThroughput: m.saturationRate,
   maxAckThroughput: m.maxAckThroughput,
   saturationIsRampCeiling: m.saturationReachedCeiling,
@@ -94,7 +103,7 @@ export async function messagePath(o: RunOptions, log: (s: string) => void): Prom
   log(`message-path: ${sizes.visitors} visitors, ${sizes.agents} agents, ${sizes.rate} msg/s for ${sizes.seconds} s (${databaseKind(o)})`);
   log('parley:');
   let t = Date.now();
-  const server = await startParleyServer({ databaseUrl: o.databaseUrl });
+  const server = await startParleyServer({ databaseUrl: o.databaseUrl, env: { BENCH_COMMANDS: '1' } });
   log(`  server ready in ${Date.now() - t} ms`);
   let parley;
   try {
@@ -104,7 +113,7 @@ export async function messagePath(o: RunOptions, log: (s: string) => void): Prom
     try {
       await gen.call({ cmd: 'setup', mode: 'parley', url: server.url, tenant: 'bench', agents, visitors: sizes.visitors });
       log(`  tenant, agents and ${sizes.visitors} live sessions ready in ${Date.now() - t} ms`);
-      parley = await measure(gen, sizes, log, server.child.child.pid!, server.db ? new URL(server.db.url).pathname.slice(1) : null);
+      parley = await measure(gen, sizes, log, server.child.child.pid!, server.db ? new URL(server.db.url).pathname.slice(1) : null, () => server.child.call({ cmd: 'stats' }));
     } finally {
       await gen.kill();
     }
