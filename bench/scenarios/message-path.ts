@@ -51,21 +51,21 @@ async function measure(gen: Child, sizes: Sizes, log: (s: string) => void, serve
   const server = await stats?.();
   if (server) log(`  offered: server event-loop delay p99 ${server.loopDelayP99Ms} / max ${server.loopDelayMaxMs} ms; ${server.gcCount} GC pauses, longest ${server.gcMaxMs} ms; ${server.gcMajorCount} major, longest ${server.gcMajorMaxMs} ms`);
   const msPerMessage = (seconds: number) => (offered.acked ? Math.round((seconds * 1e6) / offered.acked) / 1000 : null);
-  const cpu = {
+  const atOffered = {
     server: msPerMessage(cpuSeconds(serverPid) - cpu0.server),
     database: database && cpu0.database ? msPerMessage(backendCpuSince(database, cpu0.database)) : null,
     generator: offered.generatorCpu,
     loopDelayMaxMs: server?.loopDelayMaxMs ?? null,
     gcMaxMs: server?.gcMaxMs ?? null,
   };
-  log(`  offered ${sizes.rate}/s: acked ${offered.ackThroughput}/s, ack p99 ${offered.ack.p99} ms, delivery p99 ${offered.delivery.p99} ms, errors ${JSON.stringify(offered.errors)}; CPU a message: server ${cpu.server} ms${database ? `, its PostgreSQL backends ${cpu.database} ms` : ''}`);
+  log(`  offered ${sizes.rate}/s: acked ${offered.ackThroughput}/s, ack p99 ${offered.ack.p99} ms, delivery p99 ${offered.delivery.p99} ms, errors ${JSON.stringify(offered.errors)}; CPU a message: server ${atOffered.server} ms${database ? `, its PostgreSQL backends ${atOffered.database} ms` : ''}`);
   await pause(2000);
   const satRate = saturation?.offered ?? sizes.rate;
   const overload: Run = await gen.call({ cmd: 'run', rate: Math.round(satRate * 1.5), seconds: sizes.stepSeconds * 2 });
   log(`  overload ${Math.round(satRate * 1.5)}/s: delivered ${overload.deliveredThroughput}/s, errors ${JSON.stringify(overload.errors)}`);
   return {
     offered,
-    cpu,
+    atOffered,
     saturationRate: saturation?.ackThroughput ?? 0,
     maxAckThroughput: Math.max(offered.ackThroughput, ...steps.map((s) => s.ackThroughput)),
     saturationReachedCeiling: steps.length === sizes.maxSteps && !failed(steps[steps.length - 1]!),
@@ -80,11 +80,11 @@ const figures = (m: Awaited<ReturnType<typeof measure>>) => ({
   ackP50: m.offered.ack.p50, ackP95: m.offered.ack.p95, ackP99: m.offered.ack.p99,
   deliveryP50: m.offered.delivery.p50, deliveryP95: m.offered.delivery.p95, deliveryP99: m.offered.delivery.p99,
   offeredErrors: m.offered.errors,
-  serverCpuMsPerMessage: m.cpu.server,
-  databaseCpuMsPerMessage: m.cpu.database,
-  generatorCpuAtOffered: m.cpu.generator,
-  serverLoopDelayMaxMsAtOffered: m.cpu.loopDelayMaxMs,
-  serverGcMaxMsAtOffered: m.cpu.gcMaxMs,
+  serverCpuMsPerMessage: m.atOffered.server,
+  databaseCpuMsPerMessage: m.atOffered.database,
+  generatorCpuAtOffered: m.atOffered.generator,
+  serverLoopDelayMaxMsAtOffered: m.atOffered.loopDelayMaxMs,
+  serverGcMaxMsAtOffered: m.atOffered.gcMaxMs,
   saturationThroughput: m.saturationRate,
   maxAckThroughput: m.maxAckThroughput,
   saturationIsRampCeiling: m.saturationReachedCeiling,
@@ -153,8 +153,8 @@ export async function messagePath(o: RunOptions, log: (s: string) => void): Prom
       maxAckThroughput: ratio(parley.maxAckThroughput, relay.maxAckThroughput),
       ackP99: ratio(parley.offered.ack.p99, relay.offered.ack.p99),
       deliveryP99: ratio(parley.offered.delivery.p99, relay.offered.delivery.p99),
-      serverCpuMsPerMessage: parley.cpu.server !== null && relay.cpu.server !== null ? ratio(parley.cpu.server, relay.cpu.server) : null,
-      databaseCpuMsPerMessage: parley.cpu.database !== null && relay.cpu.database !== null ? ratio(parley.cpu.database, relay.cpu.database) : null,
+      serverCpuMsPerMessage: parley.atOffered.server !== null && relay.atOffered.server !== null ? ratio(parley.atOffered.server, relay.atOffered.server) : null,
+      databaseCpuMsPerMessage: parley.atOffered.database !== null && relay.atOffered.database !== null ? ratio(parley.atOffered.database, relay.atOffered.database) : null,
     },
     cores: cores(),
     database: databaseKind(o),

@@ -10,9 +10,8 @@
 import crypto from 'node:crypto';
 import pg from 'pg';
 import { openDatabase, type Database } from '../../core/db/connect.ts';
-import { loadPluginDescriptors, migrateAll } from '../../core/app.ts';
-import { BUILT_TEMPLATE_DIR, ensureTemplate, readTemplate, templateFile, templateKey } from '../../core/db/pglite-template.ts';
-import { loadConfig } from '../../config/index.ts';
+import { readTemplate, templateKey } from '../../core/db/pglite-template.ts';
+import { ensureBuiltTemplate, migrateBuiltIns } from '../../core/db/build-template.ts';
 
 export interface TestDatabase extends Database {
   url?: string;
@@ -25,11 +24,7 @@ let template: Promise<Blob> | undefined;
  * once per test file (a Blob is immutable; the file is ~40 MB and a file opens many databases).
  */
 function migratedTemplate(): Promise<Blob> {
-  return (template ??= (async () => {
-    const file = templateFile(BUILT_TEMPLATE_DIR);
-    await ensureTemplate(file, (db) => migrateAll(db, loadPluginDescriptors(loadConfig({}, { pluginPaths: [] }))));
-    return readTemplate(file)!;
-  })());
+  return (template ??= ensureBuiltTemplate().then((file) => readTemplate(file)!));
 }
 
 /**
@@ -51,7 +46,7 @@ async function serverTemplate(serverUrl: string): Promise<string> {
       url.pathname = `/${building}`;
       const db = await openDatabase({ url: url.toString() });
       try {
-        await migrateAll(db, loadPluginDescriptors(loadConfig({}, { pluginPaths: [] })));
+        await migrateBuiltIns(db);
       } finally {
         await db.close();
       }

@@ -5,6 +5,7 @@
  */
 import t from 'tap';
 import { createTestApp } from '../helpers/app.ts';
+import { seedClosedSessions } from '../../plugins/conversations/test/helpers.ts';
 import { ensureConsoleBuilt, launchBrowser, newPage, screenshot, signIn } from '../helpers/browser.ts';
 
 t.setTimeout(600_000);
@@ -18,14 +19,7 @@ t.test('a history of more than 10,000 sessions says so and pages up to the cap',
 
   const visitor = await app.request({ method: 'POST', url: '/api/visitor/session', body: { tenant: 'big', name: 'First Visitor' } });
   const started = await app.request({ method: 'POST', url: '/api/conversations/visitor/sessions', token: visitor.json().token, body: { name: 'First Visitor' } });
-  const knex = app.db.knex;
-  const { tenant_id, channel_id, skill_group_id } = await knex('conversations_sessions').where({ id: started.json().session.id }).first('tenant_id', 'channel_id', 'skill_group_id');
-  await knex.raw(
-    `insert into conversations_sessions (tenant_id, code, visitor_id, visitor_name, channel_id, skill_group_id, state, created_at, queued_at, closed_at)
-     select ?, 'S-20261101-' || lpad(i::text, 6, '0'), gen_random_uuid(), 'Visitor ' || i, ?, ?, 'closed', now() - make_interval(mins => i), now() - make_interval(mins => i), now()
-     from generate_series(1, 10005) as i`,
-    [tenant_id, channel_id, skill_group_id],
-  );
+  await seedClosedSessions(app.db.knex, started.json().session.id, 10_005);
 
   const browser = await launchBrowser(t);
   const { page, context, errors } = await newPage(browser);

@@ -4,6 +4,7 @@ import { io, type Socket } from 'socket.io-client';
 import { createTestApp, type TestApp } from '../../../test/helpers/app.ts';
 import type { Config } from '../../../config/index.ts';
 import type { Clock } from '../../../core/clock.ts';
+import type { Knex } from 'knex';
 
 export interface Ack<T = any> {
   ok: boolean;
@@ -137,3 +138,17 @@ export function multipart(filename: string, data: Buffer, field = 'file', conten
 /** A valid 1x1 PNG. */
 export const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
 export const PDF = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
+
+/**
+ * `count` closed sessions "Visitor 1" … "Visitor n" (codes S-20261101-000001 …), one a minute back
+ * from now, in the tenant, channel and skill group of `likeSessionId`: a long history in one statement.
+ */
+export async function seedClosedSessions(knex: Knex, likeSessionId: string, count: number): Promise<void> {
+  const { tenant_id, channel_id, skill_group_id } = await knex('conversations_sessions').where({ id: likeSessionId }).first('tenant_id', 'channel_id', 'skill_group_id');
+  await knex.raw(
+    `insert into conversations_sessions (tenant_id, code, visitor_id, visitor_name, channel_id, skill_group_id, state, created_at, queued_at, closed_at)
+     select ?, 'S-20261101-' || lpad(i::text, 6, '0'), gen_random_uuid(), 'Visitor ' || i, ?, ?, 'closed', now() - make_interval(mins => i), now() - make_interval(mins => i), now()
+     from generate_series(1, ?::int) as i`,
+    [tenant_id, channel_id, skill_group_id, count],
+  );
+}

@@ -1,6 +1,6 @@
 import t from 'tap';
 import AdmZip from 'adm-zip';
-import { world, next, until } from './helpers.ts';
+import { world, next, until, seedClosedSessions } from './helpers.ts';
 
 const w = await world(t);
 const tenant = await w.app.tenant('hist');
@@ -123,13 +123,8 @@ t.test('a search counts to 10,000 and pages no further; the visitor-name search 
   const bigAdmin = (await w.app.tenant('hist-big')).adminToken;
   const big = await w.start((await w.visitor('hist-big', 'First Visitor')).token, { name: 'First Visitor' });
   const knex = w.app.db.knex;
-  const { tenant_id, channel_id, skill_group_id } = await knex('conversations_sessions').where({ id: big.id }).first('tenant_id', 'channel_id', 'skill_group_id');
-  await knex.raw(
-    `insert into conversations_sessions (tenant_id, code, visitor_id, visitor_name, channel_id, skill_group_id, state, created_at, queued_at, closed_at)
-     select ?, 'S-20261101-' || lpad(i::text, 6, '0'), gen_random_uuid(), 'Visitor ' || i, ?, ?, 'closed', now() - make_interval(mins => i), now() - make_interval(mins => i), now()
-     from generate_series(1, 10005) as i`,
-    [tenant_id, channel_id, skill_group_id],
-  );
+  await seedClosedSessions(knex, big.id, 10_005);
+  const { tenant_id } = await knex('conversations_sessions').where({ id: big.id }).first('tenant_id');
   await knex.raw('analyze conversations_sessions');
   const all = await search('pageSize=20', bigAdmin);
   t.match(all.json, { total: 10_000, totalCapped: true, page: 1, pageSize: 20 }, 'more than 10,000 match: the total says so without counting them all');
