@@ -13,9 +13,9 @@ import { cores, databaseKind, pause, ratio, type RunOptions, type ScenarioResult
 
 const P99_LIMIT_MS = 100;
 
-interface Sizes { visitors: number; agents: number; rate: number; seconds: number; rampFrom: number; stepSeconds: number; maxSteps: number }
-const QUICK: Sizes = { visitors: 50, agents: 5, rate: 100, seconds: 5, rampFrom: 25, stepSeconds: 1.5, maxSteps: 10 };
-const FULL: Sizes = { visitors: 1000, agents: 50, rate: 500, seconds: 30, rampFrom: 50, stepSeconds: 10, maxSteps: 12 };
+interface Sizes { visitors: number; agents: number; rate: number; seconds: number; rampFrom: number; stepSeconds: number; maxSteps: number; refineSteps: number }
+const QUICK: Sizes = { visitors: 50, agents: 5, rate: 100, seconds: 5, rampFrom: 25, stepSeconds: 1.5, maxSteps: 10, refineSteps: 1 };
+const FULL: Sizes = { visitors: 1000, agents: 50, rate: 500, seconds: 30, rampFrom: 50, stepSeconds: 10, maxSteps: 12, refineSteps: 3 };
 
 interface Run { offered: number; ackThroughput: number; deliveredThroughput: number; ack: { p50: number; p95: number; p99: number }; delivery: { p50: number; p95: number; p99: number }; errors: Record<string, number>; sent: number; acked: number; skipped: number; generatorCpu: number }
 
@@ -23,8 +23,8 @@ interface Run { offered: number; ackThroughput: number; deliveredThroughput: num
 const failed = (r: Run) => r.ack.p99 > P99_LIMIT_MS || Object.keys(r.errors).length > 0 || r.ackThroughput < 0.9 * r.offered;
 
 /**
- * Ramp x1.5 from a low rate until a step fails (the saturation rate is the best passing step), then
- * the offered run, then 1.5x the saturation rate. The ramp goes first so that an offered rate the
+ * Ramp x1.5 from a low rate until a step fails, then narrow down between the last passing and the
+ * failing rate (the saturation rate is the best passing step); then the offered run, then 1.5x the saturation rate. The ramp goes first so that an offered rate the
  * server cannot keep up with leaves no backlog in the steps that find its saturation.
  */
 interface ServerStats { loopDelayP99Ms: number; loopDelayMaxMs: number; gcCount: number; gcMaxMs: number; gcMajorCount: number; gcMajorMaxMs: number }
@@ -34,14 +34,34 @@ async function measure(gen: Child, sizes: Sizes, log: (s: string) => void, serve
   await gen.call({ cmd: 'run', rate: sizes.rampFrom, seconds: 1 });
   const steps: Run[] = [];
   let rate = sizes.rampFrom;
-  let saturation: Run | null = null;
-  for (let i = 0; i < sizes.maxSteps; i++) {
-    const r: Run = await gen.call({ cmd: 'run', rate, seconds: sizes.stepSeconds });
+  let saturation = null as Run | null;
+  const step = async (offered: number): Promise<boolean> => {
+    const r: Run = await gen.call({ cmd: 'run', rate: offered, seconds: sizes.stepSeconds });
     steps.push(r);
-    log(`  ramp ${rate}/s: acked ${r.ackThroughput}/s, p99 ${r.ack.p99} ms, errors ${JSON.stringify(r.errors)}, generator CPU ${r.generatorCpu}%`);
-    if (failed(r)) break;
+    log(`  ramp ${offered}/s: acked ${r.ackThroughput}/s, p99 ${r.ack.p99} ms, errors ${JSON.stringify(r.errors)}, generator CPU ${r.generatorCpu}%`);
+    if (failed(r)) {
+      // Let a backlog drain before the next, lower step.
+      await pause(2000);
+      return false;
+    }
     if (!saturation || r.ackThroughput > saturation.ackThroughput) saturation = r;
+    return true;
+  };
+  let failedAt: number | null = null;
+  for (let i = 0; i < sizes.maxSteps; i++) {
+    if (!(await step(rate))) {
+      failedAt = rate;
+      break;
+    }
     rate = Math.round(rate * 1.5);
+  }
+  // x1.5 steps alone would quantise the ratio of two servers by up to 1.5x: narrow the bracket
+  // between the last passing and the first failing rate geometrically, to about 5 %.
+  let passedAt = saturation?.offered ?? null;
+  for (let i = 0; i < sizes.refineSteps && passedAt !== null && failedAt !== null; i++) {
+    const mid = Math.round(Math.sqrt(passedAt * failedAt));
+    if (await step(mid)) passedAt = mid;
+    else failedAt = mid;
   }
   await pause(2000);
   // CPU per message at the offered rate: where the work goes (the server process, its database backends).
@@ -68,7 +88,7 @@ async function measure(gen: Child, sizes: Sizes, log: (s: string) => void, serve
     atOffered,
     saturationRate: saturation?.ackThroughput ?? 0,
     maxAckThroughput: Math.max(offered.ackThroughput, ...steps.map((s) => s.ackThroughput)),
-    saturationReachedCeiling: steps.length === sizes.maxSteps && !failed(steps[steps.length - 1]!),
+    saturationReachedCeiling: failedAt === null,
     saturationDelivered: saturation?.deliveredThroughput ?? 0,
     overload,
     steps: steps.map((s) => ({ offered: s.offered, ackThroughput: s.ackThroughput, ackP99: s.ack.p99, deliveryP99: s.delivery.p99, errors: s.errors })),
