@@ -43,6 +43,9 @@ export interface SessionRow {
   visitor_seen_at: Date;
 }
 
+/** What the send path needs of a session: who may write in it, under which names. */
+export type SessionFacts = Pick<SessionRow, 'id' | 'tenant_id' | 'visitor_id' | 'visitor_name' | 'agent_id' | 'agent_name' | 'state'>;
+
 /** A session row joined with its group's name and channel kind. */
 export interface SessionRecord extends SessionRow {
   skill_group_name: string;

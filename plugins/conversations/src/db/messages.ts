@@ -1,7 +1,7 @@
 /** Messages of a session, numbered by `seq`. */
 import { T, type Db } from './tables.ts';
 import type { Knex } from 'knex';
-import type { MessageRow, SessionRow, Visibility } from '../types.ts';
+import type { MessageRow, SessionFacts, SessionRow, Visibility } from '../types.ts';
 
 /** A sender's earlier message with this client id (client ids are unique per sender and session). */
 export async function byClientId(db: Db, sessionId: string, senderId: string, clientMsgId: string): Promise<MessageRow | undefined> {
@@ -68,7 +68,7 @@ export type EventsFrom = (type: string, from: { cte: string; tenantId: string; p
  * EXPLAIN ANALYZE). The statement is prepared once per connection and variant (a named statement
  * on PostgreSQL), as it runs for every message and planning it cost more than running it.
  */
-export async function storeMessage(db: Db, input: StoreInput, guard: StoreGuard | null, eventsFrom: EventsFrom): Promise<{ message: MessageRow; session: SessionRow } | undefined> {
+export async function storeMessage(db: Db, input: StoreInput, guard: StoreGuard | null, eventsFrom: EventsFrom): Promise<{ message: MessageRow; session: SessionFacts } | undefined> {
   const fromVisitor = input.senderKind === 'visitor';
   const toVisitor = input.senderKind === 'agent' && input.visibility === 'all';
   const senderName = fromVisitor ? 's.visitor_name' : input.senderKind === 'agent' ? 's.agent_name' : 'null';
@@ -86,13 +86,14 @@ export async function storeMessage(db: Db, input: StoreInput, guard: StoreGuard 
         where id = ?
           ${guard ? `and state = any(?::text[]) ${guard.agentId ? 'and agent_id = ?' : ''}` : ''}
           ${input.clientMsgId !== null ? `and not exists (select 1 from ${T.messages} where session_id = ? and sender_id = ? and client_msg_id = ?)` : ''}
-       returning *
+       returning id, tenant_id, visitor_id, visitor_name, agent_id, agent_name, state, last_seq
      ), m as (
        insert into ${T.messages} (tenant_id, session_id, seq, sender_kind, sender_id, sender_name, type, body, client_msg_id, visibility)
        select s.tenant_id, s.id, s.last_seq, ?, ?, ${senderName}, ?, ?::jsonb, ?, ? from s
        returning *
      ), e as (?)
-     select row_to_json(m) as message, row_to_json(s) as session from m, s`,
+     select row_to_json(m) as message, json_build_object('id', s.id, 'tenant_id', s.tenant_id, 'visitor_id', s.visitor_id, 'visitor_name', s.visitor_name,
+       'agent_id', s.agent_id, 'agent_name', s.agent_name, 'state', s.state) as session from m, s`,
     [
       fromVisitor ? 1 : 0, toVisitor ? 1 : 0, input.preview?.slice(0, 200) ?? null,
       input.sessionId,
@@ -103,10 +104,8 @@ export async function storeMessage(db: Db, input: StoreInput, guard: StoreGuard 
     ],
   ).options({ name: `conversations.store-message.${input.senderKind}.${guard ? (guard.agentId ? 'agent' : 'state') : 'none'}.${input.clientMsgId !== null ? 'retry' : 'once'}` });
   if (!rows[0]) return undefined;
-  return { message: fromJson<MessageRow>(rows[0].message, ['created_at']), session: fromJson<SessionRow>(rows[0].session, SESSION_DATES) };
+  return { message: fromJson<MessageRow>(rows[0].message, ['created_at']), session: rows[0].session as SessionFacts };
 }
-
-const SESSION_DATES = ['last_message_at', 'created_at', 'queued_at', 'assigned_at', 'closed_at'] as const;
 
 /** `row_to_json` gives timestamps as strings; rows read normally have Dates. */
 function fromJson<R>(row: Record<string, unknown>, dates: readonly string[]): R {

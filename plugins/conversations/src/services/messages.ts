@@ -11,10 +11,10 @@ import { findRecord, lockSession } from '../db/sessions.ts';
 import { systemMessage } from './system-message.ts';
 import { assertNoNul } from '../text-guard.ts';
 import { messageView } from '../views.ts';
-import { SessionFactsCache, type SessionFacts } from './session-facts.ts';
+import { SessionFactsCache } from './session-facts.ts';
 import { KeyedSerial } from './keyed-serial.ts';
 import { P, can, notYours, sessionNotFound, type Actor } from '../access.ts';
-import { OPEN_STATES, type MessageRow, type MessageView, type Sender, type SessionRow, type Visibility } from '../types.ts';
+import { OPEN_STATES, type MessageRow, type MessageView, type Sender, type SessionFacts, type SessionRow, type Visibility } from '../types.ts';
 
 export interface SendInput {
   clientMsgId: string;
@@ -140,7 +140,7 @@ export class Messages {
     if (now) this.d.notifier.message(now, m);
   }
 
-  private published(s: SessionRow, m: MessageRow): void {
+  private published(s: SessionFacts, m: MessageRow): void {
     this.d.notifier.message(s, m);
     void this.d.hooks.action('conversations.message.stored', { tenantId: s.tenant_id }, {
       message: messageView(m), visitorId: s.visitor_id, agentId: s.agent_id, visibility: m.visibility,
