@@ -22,13 +22,14 @@ interface Run { offered: number; ackThroughput: number; deliveredThroughput: num
 /** A step fails when p99 passes 100 ms, any send fails, or fewer than 90 % of the offered sends are acknowledged in time. */
 const failed = (r: Run) => r.ack.p99 > P99_LIMIT_MS || Object.keys(r.errors).length > 0 || r.ackThroughput < 0.9 * r.offered;
 
-/**
- * Ramp x1.5 from a low rate until a step fails, then narrow down between the last passing and the
- * failing rate (the saturation rate is the best passing step); then the offered run, then 1.5x the saturation rate. The ramp goes first so that an offered rate the
- * server cannot keep up with leaves no backlog in the steps that find its saturation.
- */
 interface ServerStats { loopDelayP99Ms: number; loopDelayMaxMs: number; gcCount: number; gcMaxMs: number; gcMajorCount: number; gcMajorMaxMs: number }
 
+/**
+ * Ramp x1.5 from a low rate until a step fails, then narrow down between the last passing and the
+ * failing rate (the saturation rate is the best passing step); then the offered run, then 1.5x the
+ * saturation rate. The ramp goes first so that an offered rate the server cannot keep up with
+ * leaves no backlog in the steps that find its saturation.
+ */
 async function measure(gen: Child, sizes: Sizes, log: (s: string) => void, serverPid: number, database: string | null, stats?: () => Promise<ServerStats>) {
   // A short warm-up so the first figures are not the JIT's.
   await gen.call({ cmd: 'run', rate: sizes.rampFrom, seconds: 1 });
