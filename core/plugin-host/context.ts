@@ -11,7 +11,7 @@ import type { AwilixContainer } from 'awilix';
 import type { PluginManifest } from './manifest.ts';
 import type { HookBus } from '../hooks/hook-bus.ts';
 import type { ActionName, ActionPayloads, FilterName, FilterValues, HookContext } from '../hooks/types.ts';
-import type { NamespaceName, Realtime, SocketEventOptions, SocketHandler, SocketContext } from '../realtime/realtime.ts';
+import type { EmitOptions, NamespaceName, Realtime, SocketEventOptions, SocketHandler, SocketContext } from '../realtime/realtime.ts';
 import type { Outbox } from '../hooks/outbox.ts';
 import type { TenantService } from '../tenants/tenant-service.ts';
 import type { MemberService } from '../members/member-service.ts';
@@ -69,7 +69,8 @@ export interface PluginContext {
   realtime: {
     on(ns: NamespaceName, event: string, options: SocketEventOptions, handler: SocketHandler): void;
     onConnection(ns: NamespaceName, fn: (ctx: SocketContext) => unknown): void;
-    emit(ns: NamespaceName, rooms: string | string[], event: string, data: unknown): void;
+    /** `options.except`: a socket id to leave out, e.g. the sender, whose acknowledgement already carries the result. */
+    emit(ns: NamespaceName, rooms: string | string[], event: string, data: unknown, options?: EmitOptions): void;
     join(ns: NamespaceName, selector: string, room: string): void;
     leave(ns: NamespaceName, selector: string, room: string): void;
   };

@@ -127,7 +127,7 @@ export async function registerPlugins(app: FastifyInstance, kernel: KernelServic
       realtime: {
         on: duringStart('ctx.realtime.on()', (ns, event, options, handler) => kernel.realtime.on(id, ns, event, options, handler)),
         onConnection: duringStart('ctx.realtime.onConnection()', (ns, fn) => kernel.realtime.onConnection(id, ns, fn)),
-        emit: (ns, rooms, event, data) => kernel.realtime.emit(ns, rooms, event, data),
+        emit: (ns, rooms, event, data, options) => kernel.realtime.emit(ns, rooms, event, data, options),
         join: (ns, selector, room) => kernel.realtime.join(ns, selector, room),
         leave: (ns, selector, room) => kernel.realtime.leave(ns, selector, room),
       },

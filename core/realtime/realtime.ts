@@ -25,6 +25,11 @@ export const rooms = {
   visitor: (visitorId: string) => `v:${visitorId}`,
 };
 
+export interface EmitOptions {
+  /** A socket that should not get the emit: the one whose request caused it and has its answer already. */
+  except?: string;
+}
+
 export interface AttachOptions {
   redisUrl?: string;
   maxPayloadBytes: number;
@@ -126,9 +131,26 @@ export class Realtime {
    * Emits to every socket of `ns` in any of `roomNames`, on every Parley process. An empty list
    * reaches nobody (socket.io would broadcast to the whole namespace, every tenant included).
    */
-  emit(ns: NamespaceName, roomNames: string | string[], event: string, data: unknown): void {
+  emit(ns: NamespaceName, roomNames: string | string[], event: string, data: unknown, options: EmitOptions = {}): void {
     if (this.closed || roomNames.length === 0) return;
-    this.namespace(ns).to(roomNames).emit(event, data);
+    const { except } = options;
+    if (!except) {
+      this.namespace(ns).to(roomNames).emit(event, data);
+      return;
+    }
+    // Alone on one process, nobody else to tell: skip encoding a packet that no socket would get.
+    if (!this.redis && this.holdsOnly(ns, roomNames, except)) return;
+    this.namespace(ns).to(roomNames).except(except).emit(event, data);
+  }
+
+  /** Whether every socket of this process in `roomNames` is `socketId` (or there is none). */
+  private holdsOnly(ns: NamespaceName, roomNames: string | string[], socketId: string): boolean {
+    const held = this.namespace(ns).adapter.rooms;
+    for (const name of typeof roomNames === 'string' ? [roomNames] : roomNames) {
+      const sockets = held.get(name);
+      if (sockets && (sockets.size > 1 || (sockets.size === 1 && !sockets.has(socketId)))) return false;
+    }
+    return true;
   }
 
   /**

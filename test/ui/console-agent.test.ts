@@ -107,6 +107,9 @@ t.test('agent workbench and history', async (t) => {
     await page.getByTestId('composer-input').fill('Sorry to hear that! Let me check.');
     await page.getByTestId('composer-input').press('Enter');
     await page.locator('[data-testid="message"][data-sender="agent"]', { hasText: 'Let me check.' }).waitFor();
+    // The server does not push my own send back to my socket: the list follows its acknowledgement.
+    const row = page.locator(`[data-testid="session-item"][data-session="${mia.sessionId}"]`);
+    await until('the list to preview my reply', async () => /Let me check\./.test((await row.textContent()) ?? ''));
     const png = await sharp({ create: { width: 48, height: 32, channels: 3, background: '#3366ff' } }).png().toBuffer();
     await page.getByTestId('composer-image-input').setInputFiles({ name: 'label.png', mimeType: 'image/png', buffer: png });
     const img = page.locator('[data-testid="message"][data-type="image"] img');

@@ -16,11 +16,15 @@ export class Notifier {
     return [watchRoom(sessionId), ...agentIds.filter((a): a is string => !!a).map(rooms.member)];
   }
 
-  /** `alsoAgents`: agents to tell besides the session's own (e.g. the one who just transferred it). */
-  message(s: Pick<SessionRecord, 'id' | 'visitor_id' | 'agent_id'>, m: MessageRow, alsoAgents: string[] = []): void {
+  /**
+   * `alsoAgents`: agents to tell besides the session's own (e.g. the one who just transferred it).
+   * `except`: the sender's socket, which has the message in its acknowledgement.
+   */
+  message(s: Pick<SessionRecord, 'id' | 'visitor_id' | 'agent_id'>, m: MessageRow, to: { alsoAgents?: string[]; except?: string } = {}): void {
     const view = messageView(m);
-    if (m.visibility === 'all') this.realtime.emit('visitor', rooms.visitor(s.visitor_id), 'conv:message', view);
-    this.realtime.emit('agent', this.agentRooms(s.id, s.agent_id, ...alsoAgents), 'conv:message', view);
+    const options = { except: to.except };
+    if (m.visibility === 'all') this.realtime.emit('visitor', rooms.visitor(s.visitor_id), 'conv:message', view, options);
+    this.realtime.emit('agent', this.agentRooms(s.id, s.agent_id, ...(to.alsoAgents ?? [])), 'conv:message', view, options);
   }
 
   /** The session changed: its visitor, its agent, a previous agent (after a transfer) and watchers hear of it. */

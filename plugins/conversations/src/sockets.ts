@@ -16,9 +16,9 @@ export function registerSockets(ctx: PluginContext, s: Services): void {
   const rt = ctx.realtime;
   for (const ns of ['visitor', 'agent'] as const) {
     const member = ns === 'agent';
-    rt.on(ns, 'conv:send', { permission: member ? P.chat : '@visitor', schema: SendEvent }, (payload, { principal }) => {
+    rt.on(ns, 'conv:send', { permission: member ? P.chat : '@visitor', schema: SendEvent }, (payload, { principal, socket }) => {
       const { sessionId, ...input } = payload as SendPayload;
-      return s.messages.send(principal, sessionId, input);
+      return s.messages.send(principal, sessionId, input, socket.id);
     });
     rt.on(ns, 'conv:sync', { permission: member ? '@member' : '@visitor', schema: SyncEvent }, (payload, { principal }) => {
       const p = payload as SyncPayload;

@@ -136,3 +136,38 @@ t.test('one process pushes a session\'s messages in seq order, even when sent al
   t.same(pushed, [...pushed].sort((a, b) => a - b), 'pushed in seq order');
   t.equal(new Set(pushed).size, N, 'each once');
 });
+
+t.test('a send is not pushed back to the socket it came on; the sender\'s other sockets and the other side get it', async (t) => {
+  const { v, s } = await chat('Two tabs');
+  const [tab1, tab2] = [await w.socket('visitor', v.token), await w.socket('visitor', v.token)];
+  const agentTab2 = await w.socket('agent', agent.token);
+  const heard = (socket: Socket) => {
+    const got: number[] = [];
+    const on = (m: any) => { if (m.sessionId === s.id) got.push(m.seq); };
+    socket.on('conv:message', on);
+    t.teardown(() => socket.off('conv:message', on));
+    return got;
+  };
+  const [at1, at2, atAgent, atAgentTab2] = [heard(tab1), heard(tab2), heard(agent.socket), heard(agentTab2)];
+  // The server pushes before it acknowledges, down the same connection: an echo would arrive first.
+  const sent = await emit(tab1, 'conv:send', { sessionId: s.id, clientMsgId: 'tabs-1', type: 'text', body: { text: 'from tab 1' } });
+  const seq = sent.data.message.seq;
+  await until(() => at2.includes(seq) && atAgent.includes(seq) && atAgentTab2.includes(seq));
+  t.same(at1, [], 'the sending tab has the message from its ack only');
+
+  const again = await emit(tab1, 'conv:send', { sessionId: s.id, clientMsgId: 'tabs-1', type: 'text', body: { text: 'from tab 1' } });
+  t.equal(again.data.duplicate, true);
+  await until(() => at2.filter((x) => x === seq).length === 2);
+  t.same(at1, [], 'a retry pushes again to everyone but the retrying socket');
+
+  const reply = await emit(agent.socket, 'conv:send', { sessionId: s.id, clientMsgId: 'tabs-2', type: 'text', body: { text: 'agent here' } });
+  const replySeq = reply.data.message.seq;
+  await until(() => at1.includes(replySeq) && at2.includes(replySeq) && atAgentTab2.includes(replySeq));
+  t.notOk(atAgent.includes(replySeq), 'the agent\'s sending socket is left out too, its other console tab is not');
+
+  const rest = await w.req('POST', `/api/conversations/visitor/sessions/${s.id}/messages`, v.token, { clientMsgId: 'tabs-3', type: 'text', body: { text: 'over REST' } });
+  const restSeq = rest.json.message.seq;
+  await until(() => at1.includes(restSeq) && at2.includes(restSeq) && atAgent.includes(restSeq));
+  t.pass('a REST send is pushed to every socket');
+  for (const sock of [tab1, tab2, agentTab2]) sock.disconnect();
+});

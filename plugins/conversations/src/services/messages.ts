@@ -60,13 +60,17 @@ export class Messages {
     }
   }
 
-  async send(actor: Actor, idOrCode: string, input: SendInput): Promise<SendResult> {
+  /**
+   * `fromSocket`: the socket the send came on. It gets the message in its acknowledgement, so it is
+   * left out of the push (the sender's other tabs still get it).
+   */
+  async send(actor: Actor, idOrCode: string, input: SendInput, fromSocket?: string): Promise<SendResult> {
     const s = await this.factsFor(actor, idOrCode);
     const senderId = actor.kind === 'visitor' ? actor.visitorId : actor.memberId;
     try {
       this.assertMaySend(actor, s);
     } catch {
-      return this.refused(actor, idOrCode, s, senderId, input.clientMsgId);
+      return this.refused(actor, idOrCode, s, senderId, input.clientMsgId, fromSocket);
     }
     assertNoNul(input.body, 'body');
 
@@ -98,9 +102,9 @@ export class Messages {
         if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err;
         stored = undefined;
       }
-      if (!stored) return this.refused(actor, idOrCode, s, senderId, input.clientMsgId);
+      if (!stored) return this.refused(actor, idOrCode, s, senderId, input.clientMsgId, fromSocket);
       this.facts.set(actor.tenantId, idOrCode, stored.session);
-      this.published(stored.session, stored.message);
+      this.published(stored.session, stored.message, fromSocket);
       return { message: messageView(stored.message), duplicate: false };
     });
   }
@@ -118,10 +122,10 @@ export class Messages {
    * Nothing was stored: the client id was (a retry gets the first message back, even after the
    * session ended), or the session is not as it was last seen (closed, transferred).
    */
-  private async refused(actor: Actor, idOrCode: string, s: SessionFacts, senderId: string, clientMsgId: string): Promise<SendResult> {
+  private async refused(actor: Actor, idOrCode: string, s: SessionFacts, senderId: string, clientMsgId: string, fromSocket?: string): Promise<SendResult> {
     const earlier = await byClientId(this.d.knex, s.id, senderId, clientMsgId);
     if (earlier) {
-      await this.repush(s, earlier);
+      await this.repush(s, earlier, fromSocket);
       return { message: messageView(earlier), duplicate: true };
     }
     const now = await this.sessions.visible(actor, s.id);
@@ -135,13 +139,13 @@ export class Messages {
    * between storing and pushing): push it again to whoever the session has now. Clients drop a
    * `seq` they already have (docs/protocol.md §1).
    */
-  private async repush(s: SessionFacts, m: MessageRow): Promise<void> {
+  private async repush(s: SessionFacts, m: MessageRow, fromSocket?: string): Promise<void> {
     const now = await findRecord(this.d.knex, s.tenant_id, s.id);
-    if (now) this.d.notifier.message(now, m);
+    if (now) this.d.notifier.message(now, m, { except: fromSocket });
   }
 
-  private published(s: SessionFacts, m: MessageRow): void {
-    this.d.notifier.message(s, m);
+  private published(s: SessionFacts, m: MessageRow, fromSocket?: string): void {
+    this.d.notifier.message(s, m, { except: fromSocket });
     void this.d.hooks.action('conversations.message.stored', { tenantId: s.tenant_id }, {
       message: messageView(m), visitorId: s.visitor_id, agentId: s.agent_id, visibility: m.visibility,
     });

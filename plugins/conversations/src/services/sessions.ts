@@ -198,7 +198,7 @@ export class Sessions {
     const record = (await findRecord(this.d.knex, m.tenantId, s.id))!;
     this.d.notifier.session(record, { previousAgentId: out.from });
     // The previous agent sees the transfer messages too, though the session is no longer theirs.
-    for (const msg of out.messages) this.d.notifier.message(record, msg, [out.from]);
+    for (const msg of out.messages) this.d.notifier.message(record, msg, { alsoAgents: [out.from] });
     void this.d.hooks.action('conversations.session.transferred', { tenantId: m.tenantId }, {
       sessionId: record.id, code: record.code, visitorId: record.visitor_id, skillGroupId: record.skill_group_id,
       fromAgentId: out.from, toAgentId: input.toAgentId ?? null, toSkillGroupId: group?.id ?? null, byMemberId: m.memberId,

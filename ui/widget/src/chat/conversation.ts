@@ -403,7 +403,8 @@ export class Conversation {
           }
           p.attempts++;
           const { message } = await this.emit<{ message: Message; duplicate: boolean }>('conv:send', { sessionId: session.id, clientMsgId: id, type: p.entry.type, body });
-          this.receive(message, false);
+          // This socket gets no push of its own send: the ack is its copy, page events included.
+          this.receive(message, message.seq > this.liveAfter);
           if (this.pending.get(id) === p) {
             this.pending.delete(id);
             p.resolve(message);

@@ -37,8 +37,12 @@ export class Thread {
   private syncing: Promise<void> | null = null;
   private again = false;
 
-  constructor(sessionId: string) {
+  /** Told of each of my sends once stored: the server does not push them back to this socket. */
+  private readonly onSent: (m: Message) => void;
+
+  constructor(sessionId: string, onSent: (m: Message) => void = () => undefined) {
     this.sessionId = sessionId;
+    this.onSent = onSent;
   }
 
   private url(q: Record<string, number>) {
@@ -160,6 +164,7 @@ export class Thread {
           ? await realtime.request<{ message: Message }>('conv:send', { sessionId: this.sessionId, ...payload })
           : await api.post<{ message: Message }>(`${BASE}/sessions/${encodeURIComponent(this.sessionId)}/messages`, payload);
       this.receive(result.message);
+      this.onSent(result.message);
     } catch (err) {
       update({ state: 'failed', error: errorText(err) });
     }

@@ -112,7 +112,8 @@ class Workbench {
   thread(sessionId: string): Thread {
     let t = this.threads.get(sessionId);
     if (!t) {
-      t = new Thread(sessionId);
+      // My own sends are not pushed back to this socket: their acknowledgement updates the list.
+      t = new Thread(sessionId, (m) => this.listMessage(m));
       this.threads.set(sessionId, t);
       void t.load();
     }
@@ -151,14 +152,20 @@ class Workbench {
 
   private onMessage(m: Message) {
     this.threads.get(m.sessionId)?.receive(m);
+    this.listMessage(m);
+  }
+
+  /** Updates the session's row in my list for a message it has not counted yet (a push and an ack may both bring it). */
+  private listMessage(m: Message) {
     const i = this.mine.findIndex((x) => x.id === m.sessionId);
     if (i < 0) return;
     const s = this.mine[i]!;
+    if (m.seq <= s.lastSeq) return;
     const fromVisitor = m.sender.kind === 'visitor';
     const reading = this.openId === s.id && document.visibilityState === 'visible';
     this.mine[i] = {
       ...s,
-      lastSeq: Math.max(s.lastSeq, m.seq),
+      lastSeq: m.seq,
       lastMessageAt: m.createdAt,
       // As on the server: system events (assigned, transferred) do not replace the preview.
       lastMessagePreview: m.sender.kind === 'system' ? s.lastMessagePreview : previewOf(m),
