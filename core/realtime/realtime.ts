@@ -16,6 +16,7 @@ import { KERNEL_OWNER } from '../hooks/hook-bus.ts';
 import { connectError, handshakeToken, unauthenticated } from './handshake.ts';
 import { registration, runEvent, unknownEvent, type Ack, type NamespaceName, type Registration, type SocketContext, type SocketEventOptions, type SocketHandler } from './events.ts';
 import type { RedisLink } from './redis-link.ts';
+import { Admission, type Window } from './admission.ts';
 
 export type { Ack, NamespaceName, SocketContext, SocketEventOptions, SocketHandler } from './events.ts';
 
@@ -39,20 +40,22 @@ export interface AttachOptions {
   redisConnectTimeoutMs?: number;
   /** How often member sockets have their session checked again (default one minute). */
   recheckMs?: number;
-  /** Events one socket may have in progress at once (default 32). */
+  /** Events one socket may have running or waiting at once (default 32). */
   maxInFlightPerSocket?: number;
   /**
-   * Events this process may have in progress at once (default 256); beyond it events are refused
-   * at once with 503 OVERLOADED. Work waiting for the database beyond what it can do only adds
-   * latency (clients time out and retry it), so overload is shed rather than queued.
+   * Events this process runs at once (default 256). Work beyond what the database can do only adds
+   * latency, so more events wait, and their connections stop reading meanwhile (admission.ts).
    */
   maxInFlight?: number;
+  /** Events that may wait for room (default 1024); beyond it they are refused with 503 OVERLOADED. */
+  maxWaiting?: number;
+  /** How long an event may wait (default 5 s, under the SDKs' 10 s ack timeout) before it is refused instead. */
+  maxWaitMs?: number;
 }
 
-/** What a socket carries: who it is, and how many of its events are being handled. */
-interface SocketData {
+/** What a socket carries: who it is, and how many of its events are running or waiting. */
+interface SocketData extends Window {
   principal: MemberPrincipal | VisitorPrincipal;
-  inFlight: number;
 }
 
 type AckFn = (ack: Ack) => void;
@@ -74,8 +77,7 @@ export class Realtime {
   private io?: Server;
   private redis?: RedisLink;
   private closed = false;
-  private inFlight = 0;
-  private limits = { perSocket: 32, total: 256 };
+  private admission = new Admission({ perSocket: 32, total: 256, waiting: 1024, maxWaitMs: 5000 });
   private recheckTimer?: NodeJS.Timeout;
   private sweeping = false;
   /** Upgraded (WebSocket) connections, destroyed at shutdown if a peer never answers the close. */
@@ -203,7 +205,12 @@ export class Realtime {
 
   async attach(server: http.Server, options: AttachOptions): Promise<void> {
     if (this.io) throw new Error('realtime is already attached');
-    this.limits = { perSocket: options.maxInFlightPerSocket ?? 32, total: options.maxInFlight ?? 256 };
+    this.admission = new Admission({
+      perSocket: options.maxInFlightPerSocket ?? 32,
+      total: options.maxInFlight ?? 256,
+      waiting: options.maxWaiting ?? 1024,
+      maxWaitMs: options.maxWaitMs ?? 5000,
+    });
     // Connect Redis first: if it is unreachable, start-up fails before anything listens.
     if (options.redisUrl) {
       // Loaded only when configured: a single process never pays for the Redis client at start.
@@ -315,27 +322,16 @@ export class Realtime {
       return;
     }
     const data = socket.data as SocketData;
-    if (data.inFlight >= this.limits.perSocket) {
-      ack?.({ ok: false, error: { statusCode: 429, code: 'TOO_MANY_REQUESTS', message: 'Too many requests are in progress on this connection; wait for their answers.' } });
-      return;
-    }
-    if (this.inFlight >= this.limits.total) {
-      ack?.({ ok: false, error: { statusCode: 503, code: 'OVERLOADED', message: 'The server is busy; try again shortly.' } });
-      return;
-    }
-    data.inFlight++;
-    this.inFlight++;
-    // The principal is read now, not at connection, so a recheck's new grants apply at once.
-    const ctx: SocketContext = { principal: data.principal, socket };
-    void runEvent(reg, payload, ctx, this.pluginState, (err) => this.log.error({ err, ns, event, owner: reg.owner }, 'socket event failed'))
-      .then(async (result) => {
-        // What the handler published must be on its way to the other processes before the client
-        // hears "done": a process killed between the two would leave the ack without its pushes.
-        if (this.redis) await this.redis.flushed();
-        data.inFlight--;
-        this.inFlight--;
-        ack?.(result);
-      });
+    const run = async () => {
+      // The principal is read when the event starts, not at connection, so a recheck's new grants apply at once.
+      const ctx: SocketContext = { principal: data.principal, socket };
+      const result = await runEvent(reg, payload, ctx, this.pluginState, (err) => this.log.error({ err, ns, event, owner: reg.owner }, 'socket event failed'));
+      // What the handler published must be on its way to the other processes before the client
+      // hears "done": a process killed between the two would leave the ack without its pushes.
+      if (this.redis) await this.redis.flushed();
+      ack?.(result);
+    };
+    this.admission.admit({ socket, window: data, run, refuse: (result) => ack?.(result) });
   }
 
   /** Checks the sessions of this process's member sockets (of one member, or all of them). */
