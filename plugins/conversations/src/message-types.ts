@@ -3,7 +3,7 @@
  * with a schema and may `prepare` it (check references, add derived fields) before it is stored.
  */
 import type { TSchema } from 'typebox';
-import { Value } from 'typebox/value';
+import { Compile } from 'typebox/compile';
 import { AppError, errors } from '../../../core/http/errors.ts';
 import type { Sender, SenderKind } from './types.ts';
 
@@ -34,6 +34,8 @@ const TYPE_NAME = /^[a-z][a-z0-9-]{1,39}$/;
 
 export class MessageTypes {
   private readonly defs = new Map<string, MessageTypeDef>();
+  /** Compiled on first use: checking by walking the schema cost 5 % of the server's CPU on the send path. */
+  private readonly checks = new Map<string, ReturnType<typeof Compile>>();
 
   register(def: MessageTypeDef): void {
     if (!TYPE_NAME.test(def.type)) throw new Error(`message type "${def.type}" must be lowercase letters, digits and dashes`);
@@ -59,8 +61,10 @@ export class MessageTypes {
     if (kind === 'agent' && def.agentPermission && !ctx.grants?.(def.agentPermission)) {
       throw errors.forbidden('PERMISSION_DENIED', `Your role lacks the permission "${def.agentPermission}".`);
     }
-    if (!Value.Check(def.schema, body)) {
-      const first = Value.Errors(def.schema, body)[0];
+    let check = this.checks.get(type);
+    if (!check) this.checks.set(type, (check = Compile(def.schema)));
+    if (!check.Check(body)) {
+      const first = check.Errors(body)[0];
       const path = first?.instancePath.replace(/^\//, '').replace(/\//g, '.');
       const field = path ? `body.${path}` : 'body';
       throw errors.badRequest('VALIDATION_FAILED', `${field}: ${first?.message ?? 'is invalid'}`, field);
