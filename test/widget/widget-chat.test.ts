@@ -230,6 +230,36 @@ t.test('a visitor chats with an agent through the widget, on a hostile host page
   t.same(errors, [], 'no errors on the page');
 });
 
+t.test('a send a busy server refuses (OVERLOADED) is tried again after a pause, and stored once', async (t) => {
+  const { page, context, errors } = await newPage(browser);
+  t.teardown(() => context.close());
+  // The first acknowledgement of this text is turned into the refusal an overloaded server sends.
+  let refused = 0;
+  await page.routeWebSocket(/\/socket\.io\//, (ws) => {
+    const server = ws.connectToServer();
+    server.onMessage((msg) => {
+      const ack = typeof msg === 'string' ? /^43\/visitor,(\d+)\[/.exec(msg) : null;
+      if (ack && refused === 0 && msg.includes('Busy hour')) {
+        refused++;
+        ws.send(`43/visitor,${ack[1]}[{"ok":false,"error":{"statusCode":503,"code":"OVERLOADED","message":"The server is busy; try again shortly."}}]`);
+        return;
+      }
+      ws.send(msg);
+    });
+  });
+  await page.goto(host.url());
+  await page.getByTestId('parley-launcher').click();
+  await page.getByTestId('parley-status').filter({ hasNotText: 'Connecting' }).waitFor();
+  const outcome = await page.evaluate(() => (window as unknown as { Parley: { sendText(t: string): Promise<void> } }).Parley.sendText('Busy hour').then(() => 'sent', (e: Error) => e.message));
+  t.equal(refused, 1, 'the first answer was a refusal');
+  t.equal(outcome, 'sent', 'the widget tried again by itself');
+  await page.locator('[data-testid=parley-message-visitor]', { hasText: 'Busy hour' }).waitFor();
+  t.equal(await page.locator('[data-testid=parley-message-visitor][data-state=failed]').count(), 0, 'nothing is marked failed');
+  const stored = await w.app.db.knex('conversations_messages').whereRaw("body->>'text' = ?", ['Busy hour']).count<{ n: string }[]>('* as n');
+  t.equal(Number(stored[0]!.n), 1, 'stored once: the retry carried the same client id');
+  t.same(errors, [], 'no errors on the page');
+});
+
 t.test('on a phone the chat fills the screen', async (t) => {
   const { page, errors } = await newPage(browser, { width: 375, height: 667 });
   await page.goto(host.url({ attrs: { title: 'Acme help', color: '#0f766e', greeting: 'Hi! Ask us anything.' } }));

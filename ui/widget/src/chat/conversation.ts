@@ -66,6 +66,9 @@ class Offline extends Error {}
 
 const ACK_TIMEOUT_MS = 10_000;
 const MAX_ATTEMPTS = 3;
+/** Refusals of a busy server, which did nothing: the same send may simply be tried again a little later. */
+const BUSY = new Set(['OVERLOADED', 'TOO_MANY_REQUESTS']);
+const BUSY_RETRY_MS = 500;
 
 export function clientMessageId(): string {
   const bytes = new Uint8Array(16);
@@ -415,6 +418,10 @@ export class Conversation {
             // Offline: the next connect sends it again. Timed out while connected: a few more tries.
             if (!this.socket?.connected) return;
             if (p.attempts < MAX_ATTEMPTS) continue;
+          } else if (err instanceof ApiError && BUSY.has(err.code) && p.attempts < MAX_ATTEMPTS) {
+            // Wait longer after each refusal, spread out so that refused visitors do not come back together.
+            await new Promise((r) => setTimeout(r, BUSY_RETRY_MS * 2 ** (p.attempts - 1) * (0.5 + Math.random())));
+            continue;
           } else if (err instanceof ApiError && err.code === 'SESSION_CLOSED' && !p.reopened && this.session) {
             // The session ended as the visitor wrote: the message opens a new one.
             p.reopened = true;
