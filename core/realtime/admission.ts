@@ -1,6 +1,9 @@
 /**
- * How many socket events run at once. Up to `total` run; beyond that an event waits, oldest first,
- * and its connection stops reading. Connections read again, oldest first, as the wait has room for
+ * How many socket events run at once. Up to `total` run; beyond that an event waits and its
+ * connection stops reading. Waiting events start a connection at a time in turn, not in arrival
+ * order: a client's window arrives as one burst, often for one conversation whose messages are
+ * stored one after another, and a few such bursts would hold every running slot while the
+ * database had little to do. Connections read again, oldest first, as the wait has room for
  * a whole window of theirs: a client's further sends then stay on its side, held back by its
  * own window of unanswered events. Refusing them instead would cost nearly as much as doing them
  * (each refusal is a frame parsed, answered and sent), and under overload that cost comes out of
@@ -20,6 +23,8 @@ export interface AdmissionLimits {
   /** How long an event may wait; one that waited longer is refused when its turn comes. */
   maxWaitMs: number;
 }
+
+export const DEFAULT_LIMITS: Readonly<AdmissionLimits> = { perSocket: 32, total: 256, waiting: 1024, maxWaitMs: 5000 };
 
 /** What admission counts on each socket. */
 export interface Window {
@@ -55,7 +60,9 @@ export const OVERLOADED: Ack = Object.freeze({
 
 export class Admission {
   private running = 0;
-  private readonly queue: Waiting[] = [];
+  /** Waiting events by connection; a connection goes to the back after each of its events starts. */
+  private readonly queue = new Map<Window, Waiting[]>();
+  private queued = 0;
   /** Connections that stopped reading, in the order they stopped. */
   private readonly paused = new Set<Readable>();
   /** Connections resumed in this turn of the event loop: their events have not arrived yet. */
@@ -66,14 +73,18 @@ export class Admission {
 
   admit(work: Work): void {
     if (work.window.inFlight >= this.limits.perSocket) return work.refuse(TOO_MANY_REQUESTS);
-    if (this.running < this.limits.total && this.queue.length === 0) {
+    if (this.running < this.limits.total && this.queued === 0) {
       work.window.inFlight++;
       this.start(work);
       return;
     }
-    if (this.queue.length >= this.limits.waiting) return work.refuse(OVERLOADED);
+    if (this.queued >= this.limits.waiting) return work.refuse(OVERLOADED);
     work.window.inFlight++;
-    this.queue.push({ ...work, since: performance.now() });
+    const waiting = { ...work, since: performance.now() };
+    const mine = this.queue.get(work.window);
+    if (mine) mine.push(waiting);
+    else this.queue.set(work.window, [waiting]);
+    this.queued++;
     const reading = readingSide(work.socket);
     if (reading && !this.paused.has(reading)) {
       reading.pause();
@@ -91,8 +102,12 @@ export class Admission {
   }
 
   private next(): void {
-    while (this.running < this.limits.total && this.queue.length > 0) {
-      const w = this.queue.shift()!;
+    while (this.running < this.limits.total && this.queued > 0) {
+      const [window, mine] = this.queue.entries().next().value!;
+      const w = mine.shift()!;
+      this.queued--;
+      this.queue.delete(window);
+      if (mine.length > 0) this.queue.set(window, mine);
       if (!w.socket.connected) {
         w.window.inFlight--;
       } else if (performance.now() - w.since > this.limits.maxWaitMs) {
@@ -112,8 +127,8 @@ export class Admission {
    */
   private resumeSome(): void {
     for (const reading of this.paused) {
-      const room = this.limits.waiting - this.queue.length - this.resumedThisTurn * this.limits.perSocket;
-      if (room < this.limits.perSocket && !(this.queue.length === 0 && this.resumedThisTurn === 0)) break;
+      const room = this.limits.waiting - this.queued - this.resumedThisTurn * this.limits.perSocket;
+      if (room < this.limits.perSocket && !(this.queued === 0 && this.resumedThisTurn === 0)) break;
       this.paused.delete(reading);
       reading.resume();
       this.resumedThisTurn++;

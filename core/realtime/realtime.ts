@@ -16,7 +16,7 @@ import { KERNEL_OWNER } from '../hooks/hook-bus.ts';
 import { connectError, handshakeToken, unauthenticated } from './handshake.ts';
 import { registration, runEvent, unknownEvent, type Ack, type NamespaceName, type Registration, type SocketContext, type SocketEventOptions, type SocketHandler } from './events.ts';
 import type { RedisLink } from './redis-link.ts';
-import { Admission, type Window } from './admission.ts';
+import { Admission, DEFAULT_LIMITS, type Window } from './admission.ts';
 
 export type { Ack, NamespaceName, SocketContext, SocketEventOptions, SocketHandler } from './events.ts';
 
@@ -77,7 +77,7 @@ export class Realtime {
   private io?: Server;
   private redis?: RedisLink;
   private closed = false;
-  private admission = new Admission({ perSocket: 32, total: 256, waiting: 1024, maxWaitMs: 5000 });
+  private admission = new Admission(DEFAULT_LIMITS);
   private recheckTimer?: NodeJS.Timeout;
   private sweeping = false;
   /** Upgraded (WebSocket) connections, destroyed at shutdown if a peer never answers the close. */
@@ -206,10 +206,10 @@ export class Realtime {
   async attach(server: http.Server, options: AttachOptions): Promise<void> {
     if (this.io) throw new Error('realtime is already attached');
     this.admission = new Admission({
-      perSocket: options.maxInFlightPerSocket ?? 32,
-      total: options.maxInFlight ?? 256,
-      waiting: options.maxWaiting ?? 1024,
-      maxWaitMs: options.maxWaitMs ?? 5000,
+      perSocket: options.maxInFlightPerSocket ?? DEFAULT_LIMITS.perSocket,
+      total: options.maxInFlight ?? DEFAULT_LIMITS.total,
+      waiting: options.maxWaiting ?? DEFAULT_LIMITS.waiting,
+      maxWaitMs: options.maxWaitMs ?? DEFAULT_LIMITS.maxWaitMs,
     });
     // Connect Redis first: if it is unreachable, start-up fails before anything listens.
     if (options.redisUrl) {

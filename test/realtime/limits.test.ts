@@ -51,6 +51,28 @@ t.test('beyond the process-wide limit events wait with their connection paused; 
   t.same(await request(c, 'test.fast'), { ok: true, data: 'fast' }, 'capacity is back once they finish');
 });
 
+t.test('waiting events start a connection at a time in turn, not in arrival order', async (t) => {
+  const app = await createTestApp(t);
+  await app.tenant('acme');
+  const agent = await app.member('acme', 'agent');
+  const { rt, url } = await transport(t, app, { maxInFlight: 1, maxInFlightPerSocket: 4 });
+  let release: () => void = () => undefined;
+  const gate = new Promise<void>((r) => { release = r; });
+  const order: string[] = [];
+  rt.on(KERNEL_OWNER, 'agent', 'test.slow', { permission: '@member' }, async () => { await gate; return 'done'; });
+  rt.on(KERNEL_OWNER, 'agent', 'test.mark', { permission: '@member' }, (payload) => { order.push((payload as { name: string }).name); return {}; });
+  const [a, b] = [await connect(t, url, 'agent', { token: agent.token }), await connect(t, url, 'agent', { token: agent.token })];
+  const first = request(a, 'test.slow');
+  await sleep(50);
+  const marks = [request(a, 'test.mark', { name: 'a1' }), request(a, 'test.mark', { name: 'a2' }), request(a, 'test.mark', { name: 'a3' })];
+  await sleep(50);
+  marks.push(request(b, 'test.mark', { name: 'b1' }));
+  await sleep(50);
+  release();
+  await Promise.all([first, ...marks]);
+  t.same(order, ['a1', 'b1', 'a2', 'a3'], 'b\'s event runs after one of a\'s, not after all three');
+});
+
 t.test('a waiting event is dropped when its socket was ended, and refused when it waited too long', async (t) => {
   const app = await createTestApp(t);
   await app.tenant('acme');
