@@ -49,11 +49,11 @@ interface Readable {
   resume(): void;
 }
 
-export const TOO_MANY_REQUESTS: Ack = Object.freeze({
+const TOO_MANY_REQUESTS: Ack = Object.freeze({
   ok: false,
   error: { statusCode: 429, code: 'TOO_MANY_REQUESTS', message: 'Too many requests are in progress on this connection; wait for their answers.' },
 });
-export const OVERLOADED: Ack = Object.freeze({
+const OVERLOADED: Ack = Object.freeze({
   ok: false,
   error: { statusCode: 503, code: 'OVERLOADED', message: 'The server is busy; try again shortly.' },
 });
