@@ -234,9 +234,15 @@ t.test('a send a busy server refuses (OVERLOADED) is tried again after a pause, 
   const { page, context, errors } = await newPage(browser);
   t.teardown(() => context.close());
   // The first acknowledgement of this text is turned into the refusal an overloaded server sends.
+  // The widget starts on long-polling: the send must wait for the upgrade to this WebSocket.
   let refused = 0;
+  let upgraded = false;
   await page.routeWebSocket(/\/socket\.io\//, (ws) => {
     const server = ws.connectToServer();
+    ws.onMessage((msg) => {
+      if (msg === '5') upgraded = true;
+      server.send(msg);
+    });
     server.onMessage((msg) => {
       const ack = typeof msg === 'string' ? /^43\/visitor,(\d+)\[/.exec(msg) : null;
       if (ack && refused === 0 && msg.includes('Busy hour')) {
@@ -250,6 +256,7 @@ t.test('a send a busy server refuses (OVERLOADED) is tried again after a pause, 
   await page.goto(host.url());
   await page.getByTestId('parley-launcher').click();
   await page.getByTestId('parley-status').filter({ hasNotText: 'Connecting' }).waitFor();
+  await until(() => upgraded);
   const outcome = await page.evaluate(() => (window as unknown as { Parley: { sendText(t: string): Promise<void> } }).Parley.sendText('Busy hour').then(() => 'sent', (e: Error) => e.message));
   t.equal(refused, 1, 'the first answer was a refusal');
   t.equal(outcome, 'sent', 'the widget tried again by itself');
