@@ -53,58 +53,82 @@ export interface StoreInput {
 /** `eventsFrom` of the plugin context: the outbox write as a CTE body. */
 export type EventsFrom = (type: string, from: { cte: string; tenantId: string; payload: string }) => Knex.Raw;
 
+/** One message to store, and what must still hold for it. */
+export interface StoreItem {
+  input: StoreInput;
+  /** null: no check (system messages, written by the caller's own transaction that locked the session). */
+  guard: StoreGuard | null;
+}
+
+export type Stored = { message: MessageRow; session: SessionFacts };
+
 /**
- * Stores a message in ONE statement: the session's counters are bumped (the UPDATE's row lock
- * orders a session's messages and hands out `seq`), the message is inserted and its domain event
- * recorded. One statement is atomic without BEGIN/COMMIT, so the send path costs a single round
- * trip; system messages run it inside their caller's transaction. The sender's name is the one
- * the session has for them. Nothing is written (undefined) when the guard fails or the client id
- * was stored already; the caller then finds out which. A retry racing its first attempt past the
- * NOT EXISTS meets the unique index instead (23505).
+ * Stores messages of distinct sessions in ONE statement: each session's counters are bumped (the
+ * UPDATE's row lock orders a session's messages and hands out `seq`), the messages are inserted and
+ * their domain events recorded. One statement is atomic without BEGIN/COMMIT, so a batch costs a
+ * single round trip and a single commit; system messages run it inside their caller's transaction.
+ * A sender's name is the one the session has for them. Returns a result per item, in order:
+ * undefined where nothing was written (its guard failed or its client id was stored already; the
+ * caller then finds out which). A retry racing its first attempt past the NOT EXISTS meets the
+ * unique index instead (23505, failing the whole statement).
  *
- * The session is found by its primary key only. With `tenant_id` in the WHERE as well, the planner
+ * Sessions are found by primary key only. With `tenant_id` in the WHERE as well, the planner
  * could take the partial index of open sessions (its predicate matches the state guard) and walk
  * all of the tenant's open sessions: ~1 ms a message at 1,000 of them (bench message-path,
- * EXPLAIN ANALYZE). The statement is prepared once per connection and variant (a named statement
- * on PostgreSQL), as it runs for every message and planning it cost more than running it.
+ * EXPLAIN ANALYZE). The items arrive as parallel arrays through `unnest` (estimated at 10 rows,
+ * so the planner looks each session up by key); the statement is prepared once per connection (a
+ * named statement on PostgreSQL), as planning it cost more than running it.
  */
-export async function storeMessage(db: Db, input: StoreInput, guard: StoreGuard | null, eventsFrom: EventsFrom): Promise<{ message: MessageRow; session: SessionFacts } | undefined> {
-  const fromVisitor = input.senderKind === 'visitor';
-  const toVisitor = input.senderKind === 'agent' && input.visibility === 'all';
-  const senderName = fromVisitor ? 's.visitor_name' : input.senderKind === 'agent' ? 's.agent_name' : 'null';
+export async function storeMessages(db: Db, items: readonly StoreItem[], eventsFrom: EventsFrom): Promise<(Stored | undefined)[]> {
+  const sessionIds = new Set(items.map((it) => it.input.sessionId));
+  // UPDATE … FROM updates a row once however many items name it: the others would vanish.
+  if (sessionIds.size !== items.length) throw new Error('storeMessages: one message per session in a batch');
+  // Arrays with nulls are fine for both drivers; knex's binding type only lists arrays without.
+  const col = <V extends string | number | null>(f: (it: StoreItem, n: number) => V) => items.map(f) as Knex.Value;
   const event = eventsFrom('conversations.message.stored', {
     cte: 'm',
     tenantId: 'm.tenant_id',
     payload: `jsonb_build_object('sessionId', m.session_id, 'messageId', m.id, 'seq', m.seq, 'type', m.type, 'senderKind', m.sender_kind, 'visibility', m.visibility)`,
   });
   const { rows } = await db.raw(
-    `with s as (
-       update ${T.sessions} set
-         last_seq = last_seq + 1, message_count = message_count + 1,
-         unread_agent = unread_agent + ?, unread_visitor = unread_visitor + ?,
-         last_message_at = now(), last_message_preview = coalesce(?, last_message_preview)
-        where id = ?
-          ${guard ? `and state = any(?::text[]) ${guard.agentId ? 'and agent_id = ?' : ''}` : ''}
-          ${input.clientMsgId !== null ? `and not exists (select 1 from ${T.messages} where session_id = ? and sender_id = ? and client_msg_id = ?)` : ''}
-       returning id, tenant_id, visitor_id, visitor_name, agent_id, agent_name, state, last_seq
+    `with i as (
+       select * from unnest(?::int[], ?::uuid[], ?::text[], ?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::uuid[], ?::int[], ?::int[])
+         as i(ord, session_id, sender_kind, sender_id, type, body, client_msg_id, visibility, preview, states, guard_agent, to_agent, to_visitor)
+     ), s as (
+       update ${T.sessions} cs set
+         last_seq = cs.last_seq + 1, message_count = cs.message_count + 1,
+         unread_agent = cs.unread_agent + i.to_agent, unread_visitor = cs.unread_visitor + i.to_visitor,
+         last_message_at = now(), last_message_preview = coalesce(i.preview, cs.last_message_preview)
+         from i
+        where cs.id = i.session_id
+          and (i.states is null or cs.state = any(string_to_array(i.states, ',')))
+          and (i.guard_agent is null or cs.agent_id = i.guard_agent)
+          and (i.client_msg_id is null or not exists (
+            select 1 from ${T.messages} x where x.session_id = i.session_id and x.sender_id = i.sender_id and x.client_msg_id = i.client_msg_id))
+       returning cs.id, cs.tenant_id, cs.visitor_id, cs.visitor_name, cs.agent_id, cs.agent_name, cs.state, cs.last_seq,
+         i.ord, i.sender_kind, i.sender_id, i.type, i.body, i.client_msg_id, i.visibility
      ), m as (
        insert into ${T.messages} (tenant_id, session_id, seq, sender_kind, sender_id, sender_name, type, body, client_msg_id, visibility)
-       select s.tenant_id, s.id, s.last_seq, ?, ?, ${senderName}, ?, ?::jsonb, ?, ? from s
+       select s.tenant_id, s.id, s.last_seq, s.sender_kind, s.sender_id,
+         case s.sender_kind when 'visitor' then s.visitor_name when 'agent' then s.agent_name end,
+         s.type, s.body::jsonb, s.client_msg_id, s.visibility from s
        returning *
      ), e as (?)
-     select row_to_json(m) as message, json_build_object('id', s.id, 'tenant_id', s.tenant_id, 'visitor_id', s.visitor_id, 'visitor_name', s.visitor_name,
-       'agent_id', s.agent_id, 'agent_name', s.agent_name, 'state', s.state) as session from m, s`,
+     select s.ord, row_to_json(m) as message, json_build_object('id', s.id, 'tenant_id', s.tenant_id, 'visitor_id', s.visitor_id, 'visitor_name', s.visitor_name,
+       'agent_id', s.agent_id, 'agent_name', s.agent_name, 'state', s.state) as session from m join s on s.id = m.session_id`,
     [
-      fromVisitor ? 1 : 0, toVisitor ? 1 : 0, input.preview?.slice(0, 200) ?? null,
-      input.sessionId,
-      ...(guard ? [guard.states, ...(guard.agentId ? [guard.agentId] : [])] : []),
-      ...(input.clientMsgId !== null ? [input.sessionId, input.senderId, input.clientMsgId] : []),
-      input.senderKind, input.senderId, input.type, JSON.stringify(input.body), input.clientMsgId, input.visibility,
+      col((_, n) => n), col((it) => it.input.sessionId), col((it) => it.input.senderKind), col((it) => it.input.senderId),
+      col((it) => it.input.type), col((it) => JSON.stringify(it.input.body)), col((it) => it.input.clientMsgId), col((it) => it.input.visibility),
+      col((it) => it.input.preview?.slice(0, 200) ?? null), col((it) => it.guard?.states.join(',') ?? null), col((it) => it.guard?.agentId ?? null),
+      col((it) => (it.input.senderKind === 'visitor' ? 1 : 0)), col((it) => (it.input.senderKind === 'agent' && it.input.visibility === 'all' ? 1 : 0)),
       event,
     ],
-  ).options({ name: `conversations.store-message.${input.senderKind}.${guard ? (guard.agentId ? 'agent' : 'state') : 'none'}.${input.clientMsgId !== null ? 'retry' : 'once'}` });
-  if (!rows[0]) return undefined;
-  return { message: fromJson<MessageRow>(rows[0].message, ['created_at']), session: rows[0].session as SessionFacts };
+  ).options({ name: 'conversations.store-messages' });
+  const out: (Stored | undefined)[] = new Array(items.length).fill(undefined);
+  for (const r of rows as { ord: number; message: Record<string, unknown>; session: SessionFacts }[]) {
+    out[r.ord] = { message: fromJson<MessageRow>(r.message, ['created_at']), session: r.session };
+  }
+  return out;
 }
 
 /** `row_to_json` gives timestamps as strings; rows read normally have Dates. */

@@ -6,13 +6,14 @@ import type { Deps } from './deps.ts';
 import type { Sessions } from './sessions.ts';
 import { AppError, errors } from '../../../../core/http/errors.ts';
 import type { MemberPrincipal } from '../../../../core/auth/principal.ts';
-import { byClientId, page, storeMessage } from '../db/messages.ts';
+import { byClientId, page, type Stored } from '../db/messages.ts';
 import { findRecord, lockSession } from '../db/sessions.ts';
 import { systemMessage } from './system-message.ts';
 import { assertNoNul } from '../text-guard.ts';
 import { messageView } from '../views.ts';
 import { SessionFactsCache } from './session-facts.ts';
 import { KeyedSerial } from './keyed-serial.ts';
+import { StoreQueue } from './store-queue.ts';
 import { P, can, notYours, sessionNotFound, type Actor } from '../access.ts';
 import { OPEN_STATES, type MessageRow, type MessageView, type Sender, type SessionFacts, type SessionRow, type Visibility } from '../types.ts';
 
@@ -37,15 +38,21 @@ export interface SyncResult {
 const UNIQUE_VIOLATION = '23505';
 const REJECT_CODE = /^[A-Z][A-Z0-9_]{2,63}$/;
 const closed = (s: Pick<SessionRow, 'state'>) => s.state === 'closed' || s.state === 'aborted';
+const poolSize = (knex: Deps['knex']) => (knex.client as { config: { pool?: { max?: number } } }).config.pool?.max ?? 1;
 
 export class Messages {
+  private readonly facts = new SessionFactsCache();
+  private readonly order = new KeyedSerial();
+  private readonly arrivals = new KeyedSerial();
+  private readonly queue: StoreQueue;
+
   constructor(
     private readonly d: Deps,
     private readonly sessions: Sessions,
-  ) {}
-
-  private readonly facts = new SessionFactsCache();
-  private readonly order = new KeyedSerial();
+  ) {
+    // A third of the pool: the send path leaves connections for everything else.
+    this.queue = new StoreQueue(d.knex, d.eventsFrom, { concurrency: Math.max(1, Math.floor(poolSize(d.knex) / 3)), maxBatch: 64 });
+  }
 
   private senderOf(actor: Actor, s: SessionFacts): Sender {
     if (actor.kind === 'visitor') return { kind: 'visitor', id: actor.visitorId, name: s.visitor_name };
@@ -65,6 +72,13 @@ export class Messages {
    * left out of the push (the sender's other tabs still get it).
    */
   async send(actor: Actor, idOrCode: string, input: SendInput, fromSocket?: string): Promise<SendResult> {
+    // A sender's messages are stored in the order they arrived: a client sends the next before the
+    // last is acknowledged, and the steps before storing (a session read, hooks) can finish out of order.
+    const sender = actor.kind === 'visitor' ? actor.visitorId : actor.memberId;
+    return this.arrivals.run(`${actor.tenantId}:${sender}:${idOrCode}`, () => this.sendInTurn(actor, idOrCode, input, fromSocket));
+  }
+
+  private async sendInTurn(actor: Actor, idOrCode: string, input: SendInput, fromSocket?: string): Promise<SendResult> {
     const s = await this.factsFor(actor, idOrCode);
     const senderId = actor.kind === 'visitor' ? actor.visitorId : actor.memberId;
     try {
@@ -94,9 +108,9 @@ export class Messages {
     const guard = actor.kind === 'visitor' ? { states: OPEN_STATES } : { states: ['active' as const], agentId: actor.memberId };
     // Stored and pushed one at a time per session, so this process pushes them in seq order.
     return this.order.run(s.id, async () => {
-      let stored: Awaited<ReturnType<typeof storeMessage>>;
+      let stored: Stored | undefined;
       try {
-        stored = await storeMessage(this.d.knex, message, guard, this.d.eventsFrom);
+        stored = await this.queue.store({ input: message, guard });
       } catch (err) {
         // A retry that raced its first attempt (from another process): the unique client id kept the first.
         if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err;

@@ -4,14 +4,14 @@
  * domain event are written one way. The caller pushes it after commit.
  */
 import type { Db } from '../db/tables.ts';
-import { storeMessage, type EventsFrom } from '../db/messages.ts';
+import { storeMessages, type EventsFrom } from '../db/messages.ts';
 import type { MessageRow, SessionRow, Visibility } from '../types.ts';
 
 export async function systemMessage(trx: Db, session: SessionRow, body: Record<string, unknown>, eventsFrom: EventsFrom, visibility: Visibility = 'all'): Promise<MessageRow> {
-  const stored = await storeMessage(trx, {
-    sessionId: session.id, senderKind: 'system', senderId: null,
-    type: 'system', body, clientMsgId: null, visibility, preview: null,
-  }, null, eventsFrom);
+  const [stored] = await storeMessages(trx, [{
+    input: { sessionId: session.id, senderKind: 'system', senderId: null, type: 'system', body, clientMsgId: null, visibility, preview: null },
+    guard: null,
+  }], eventsFrom);
   // Without a guard or client id the statement always writes: the session row exists.
   return stored!.message;
 }
