@@ -15,7 +15,7 @@ const P99_LIMIT_MS = 100;
 
 interface Sizes { visitors: number; agents: number; rate: number; seconds: number; rampFrom: number; stepSeconds: number; maxSteps: number; refineSteps: number }
 const QUICK: Sizes = { visitors: 50, agents: 5, rate: 100, seconds: 5, rampFrom: 25, stepSeconds: 1.5, maxSteps: 10, refineSteps: 1 };
-const FULL: Sizes = { visitors: 1000, agents: 50, rate: 500, seconds: 30, rampFrom: 50, stepSeconds: 10, maxSteps: 12, refineSteps: 3 };
+const FULL: Sizes = { visitors: 1000, agents: 50, rate: 500, seconds: 30, rampFrom: 50, stepSeconds: 10, maxSteps: 14, refineSteps: 3 };
 
 interface Run { offered: number; ackThroughput: number; deliveredThroughput: number; ack: { p50: number; p95: number; p99: number }; delivery: { p50: number; p95: number; p99: number }; errors: Record<string, number>; sent: number; acked: number; skipped: number; generatorCpu: number }
 
