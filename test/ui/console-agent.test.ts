@@ -250,6 +250,43 @@ t.test('agent workbench and history', async (t) => {
     await page.setViewportSize({ width: 1280, height: 800 });
   });
 
+  await t.test('an answer read before the socket connected does not leave the agent shown offline', async (t) => {
+    const bob = await app.member('shop', 'agent', 'bob@shop.test');
+    const other = await newPage(browser);
+    t.teardown(() => other.context.close());
+    // The server answers GET /agent/me (offline: no socket yet) before the socket may connect; the
+    // answer reaches the page only after the socket's "you are online" push did.
+    let read!: () => void;
+    const answerRead = new Promise<void>((r) => (read = r));
+    let pushed!: () => void;
+    const statePushed = new Promise<void>((r) => (pushed = r));
+    await other.page.routeWebSocket(/\/socket\.io\//, async (ws) => {
+      await answerRead;
+      const server = ws.connectToServer();
+      server.onMessage((msg) => {
+        ws.send(msg);
+        if (typeof msg === 'string' && msg.includes('"agent:state"')) setTimeout(pushed, 300);
+      });
+    });
+    let staleStatus = '';
+    await other.page.route('**/api/conversations/agent/me', async (route) => {
+      if (route.request().method() !== 'GET' || staleStatus) return route.continue();
+      const response = await route.fetch();
+      const body = await response.json();
+      staleStatus = body.status;
+      read();
+      await Promise.race([statePushed, new Promise((r) => setTimeout(r, 10_000))]);
+      await route.fulfill({ response, json: body });
+    });
+    await signIn(other.page, base, { tenant: 'shop', email: bob.email, password: bob.password });
+    await other.page.getByTestId('workbench').waitFor();
+    await until('the agent to be online', async () => other.page.getByTestId('agent-status').getAttribute('data-status').then((s) => s === 'idle'));
+    t.equal(staleStatus, 'offline', 'the answer that arrived last said offline');
+    await new Promise((r) => setTimeout(r, 500));
+    t.equal(await other.page.getByTestId('agent-status').getAttribute('data-status'), 'idle', 'and the console still shows the agent available');
+    t.same(other.errors, [], 'no script errors');
+  });
+
   t.same(errors, [], 'no script errors');
   void tenant;
 });

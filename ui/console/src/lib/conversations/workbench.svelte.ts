@@ -26,6 +26,7 @@ class Workbench {
   private readonly threads = new Map<string, Thread>();
   private stops: Array<() => void> = [];
   private running = false;
+  private agentPushes = 0;
 
   get unreadTotal(): number {
     return this.mine.reduce((n, s) => n + (s.state === 'active' && s.agent?.id === me.member.id ? s.unread : 0), 0);
@@ -43,7 +44,9 @@ class Workbench {
         void this.loadQueue();
       }),
       realtime.on<AgentState>('agent:state', (a) => {
-        if (a.memberId === me.member.id) this.agent = a;
+        if (a.memberId !== me.member.id) return;
+        this.agentPushes++;
+        this.agent = a;
       }),
       realtime.on<{ sessionId: string; typing: boolean }>('conv:typing', (t) => {
         this.typing = { ...this.typing, [t.sessionId]: t.typing ? Date.now() + TYPING_MS : 0 };
@@ -86,7 +89,11 @@ class Workbench {
   }
 
   async loadAgent() {
-    this.agent = await api.get<AgentState>(`${BASE}/agent/me`);
+    // A push that arrives while the request is out is newer than its answer, which may have been
+    // read before the socket connected (and so say offline).
+    const pushes = this.agentPushes;
+    const agent = await api.get<AgentState>(`${BASE}/agent/me`);
+    if (this.agentPushes === pushes) this.agent = agent;
   }
 
   async loadMine() {
