@@ -140,15 +140,16 @@ export const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAA
 export const PDF = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
 
 /**
- * `count` closed sessions "Visitor 1" … "Visitor n" (codes S-20261101-000001 …), one a minute back
- * from now, in the tenant, channel and skill group of `likeSessionId`: a long history in one statement.
+ * `count` closed sessions "Visitor <first>" … (codes S-20261101-<first, 6 digits> …), one a minute
+ * further back each, in the tenant, channel and skill group of `likeSessionId`: a long history in
+ * one statement. A later call continues where an earlier one stopped by passing its `first`.
  */
-export async function seedClosedSessions(knex: Knex, likeSessionId: string, count: number): Promise<void> {
+export async function seedClosedSessions(knex: Knex, likeSessionId: string, count: number, first = 1): Promise<void> {
   const { tenant_id, channel_id, skill_group_id } = await knex('conversations_sessions').where({ id: likeSessionId }).first('tenant_id', 'channel_id', 'skill_group_id');
   await knex.raw(
     `insert into conversations_sessions (tenant_id, code, visitor_id, visitor_name, channel_id, skill_group_id, state, created_at, queued_at, closed_at)
      select ?, 'S-20261101-' || lpad(i::text, 6, '0'), gen_random_uuid(), 'Visitor ' || i, ?, ?, 'closed', now() - make_interval(mins => i), now() - make_interval(mins => i), now()
-     from generate_series(1, ?::int) as i`,
-    [tenant_id, channel_id, skill_group_id, count],
+     from generate_series(?::int, ?::int) as i`,
+    [tenant_id, channel_id, skill_group_id, first, first + count - 1],
   );
 }

@@ -119,7 +119,7 @@ t.test('export to XLSX: a valid workbook whose sheet has the session IDs', async
   t.notOk(sheet.includes(foreign.code), 'nothing from another tenant');
 });
 
-t.test('a search counts to 10,000 and pages no further; the visitor-name search has its index', async (t) => {
+t.test('a search counts to 10,000 and pages no further; the visitor-name search has its index; an export holds 100,000 at most', async (t) => {
   const bigAdmin = (await w.app.tenant('hist-big')).adminToken;
   const big = await w.start((await w.visitor('hist-big', 'First Visitor')).token, { name: 'First Visitor' });
   const knex = w.app.db.knex;
@@ -147,4 +147,17 @@ t.test('a search counts to 10,000 and pages no further; the visitor-name search 
     return rows.map((r: Record<string, string>) => r['QUERY PLAN']).join('\n');
   });
   t.match(plan, /conversations_sessions_visitor_name_trgm/);
+
+  // 100,006 sessions in all: one export may hold 100,000.
+  await seedClosedSessions(knex, big.id, 90_000, 10_006);
+  const exportsBefore = await knex('conversations_exports').where({ tenant_id }).count({ n: '*' });
+  const tooLarge = await w.req('POST', '/api/conversations/exports', bigAdmin, { format: 'csv', filters: {} });
+  t.equal(tooLarge.status, 400);
+  t.equal(tooLarge.json.code, 'EXPORT_TOO_LARGE', 'more than 100,000 matching sessions are refused');
+  t.match(tooLarge.json.message, /narrow the filters/);
+  t.same(await knex('conversations_exports').where({ tenant_id }).count({ n: '*' }), exportsBefore, 'and no export is started');
+  const narrowed = await w.req('POST', '/api/conversations/exports', bigAdmin, { format: 'csv', filters: { visitorName: 'visitor 100005' } });
+  t.equal(narrowed.status, 202, 'narrowed, the export starts');
+  t.equal(narrowed.json.total, 1, 'the last session seeded');
+  await until(async () => (await w.req('GET', `/api/conversations/exports/${narrowed.json.id}`, bigAdmin)).json.state === 'done', 20_000);
 });
