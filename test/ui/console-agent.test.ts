@@ -250,40 +250,51 @@ t.test('agent workbench and history', async (t) => {
     await page.setViewportSize({ width: 1280, height: 800 });
   });
 
-  await t.test('an answer read before the socket connected does not leave the agent shown offline', async (t) => {
+  await t.test('answers read before the socket connected do not undo its pushes (my status, a session assigned to me)', async (t) => {
     const bob = await app.member('shop', 'agent', 'bob@shop.test');
+    // Ann is busy, so Lea waits in the queue until Bob's socket brings him online and the queue goes to him.
+    const lea = await visitor(app, 'shop', 'Lea Waiting');
+    await lea.send('Is anyone there?');
     const other = await newPage(browser);
     t.teardown(() => other.context.close());
-    // The server answers GET /agent/me (offline: no socket yet) before the socket may connect; the
-    // answer reaches the page only after the socket's "you are online" push did.
+    // The server answers GET /agent/me (offline) and GET /sessions/mine (empty) before the socket may
+    // connect; the answers reach the page only after the socket's pushes did.
+    const held = ['agent/me', 'sessions/mine'];
+    const stale: Record<string, any> = {};
     let read!: () => void;
-    const answerRead = new Promise<void>((r) => (read = r));
+    const answersRead = new Promise<void>((r) => (read = r));
     let pushed!: () => void;
-    const statePushed = new Promise<void>((r) => (pushed = r));
+    const pushesIn = new Promise<void>((r) => (pushed = r));
+    const seen = new Set<string>();
     await other.page.routeWebSocket(/\/socket\.io\//, async (ws) => {
-      await answerRead;
+      await answersRead;
       const server = ws.connectToServer();
       server.onMessage((msg) => {
         ws.send(msg);
-        if (typeof msg === 'string' && msg.includes('"agent:state"')) setTimeout(pushed, 300);
+        for (const event of ['"agent:state"', '"conv:session"']) if (typeof msg === 'string' && msg.includes(event)) seen.add(event);
+        if (seen.size === 2) setTimeout(pushed, 300);
       });
     });
-    let staleStatus = '';
-    await other.page.route('**/api/conversations/agent/me', async (route) => {
-      if (route.request().method() !== 'GET' || staleStatus) return route.continue();
+    await other.page.route(/\/api\/conversations\/(agent\/me|sessions\/mine)$/, async (route) => {
+      const key = held.find((k) => route.request().url().endsWith(k))!;
+      if (route.request().method() !== 'GET' || key in stale) return route.continue();
       const response = await route.fetch();
-      const body = await response.json();
-      staleStatus = body.status;
-      read();
-      await Promise.race([statePushed, new Promise((r) => setTimeout(r, 10_000))]);
-      await route.fulfill({ response, json: body });
+      stale[key] = await response.json();
+      if (Object.keys(stale).length === held.length) read();
+      await Promise.race([pushesIn, new Promise((r) => setTimeout(r, 10_000))]);
+      await route.fulfill({ response, json: stale[key] });
     });
     await signIn(other.page, base, { tenant: 'shop', email: bob.email, password: bob.password });
     await other.page.getByTestId('workbench').waitFor();
-    await until('the agent to be online', async () => other.page.getByTestId('agent-status').getAttribute('data-status').then((s) => s === 'idle'));
-    t.equal(staleStatus, 'offline', 'the answer that arrived last said offline');
-    await new Promise((r) => setTimeout(r, 500));
-    t.equal(await other.page.getByTestId('agent-status').getAttribute('data-status'), 'idle', 'and the console still shows the agent available');
+    const lea_ = other.page.locator(`[data-testid="session-item"][data-session="${lea.sessionId}"]`);
+    await until('the agent to be online with Lea\'s session', async () => (await other.page.getByTestId('agent-status').getAttribute('data-status')) === 'idle' && (await lea_.count()) === 1);
+    await until('both held answers to be delivered', async () => seen.size === 2);
+    await new Promise((r) => setTimeout(r, 800));
+    t.equal(stale['agent/me']?.status, 'offline', 'the status answer said offline');
+    t.same(stale['sessions/mine']?.sessions, [], 'the list answer was empty');
+    t.equal(await other.page.getByTestId('agent-status').getAttribute('data-status'), 'idle', 'the console still shows the agent available');
+    t.equal(await lea_.count(), 1, 'and lists the session the queue gave him');
+    await screenshot(other.page, 'workbench-assigned-at-sign-in');
     t.same(other.errors, [], 'no script errors');
   });
 

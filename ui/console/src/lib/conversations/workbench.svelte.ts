@@ -26,7 +26,9 @@ class Workbench {
   private readonly threads = new Map<string, Thread>();
   private stops: Array<() => void> = [];
   private running = false;
-  private agentPushes = 0;
+  /** REST loads out now, and the pushes received since the oldest of them began. */
+  private loads = 0;
+  private pushLog: Array<() => void> = [];
 
   get unreadTotal(): number {
     return this.mine.reduce((n, s) => n + (s.state === 'active' && s.agent?.id === me.member.id ? s.unread : 0), 0);
@@ -37,16 +39,17 @@ class Workbench {
     this.running = true;
     realtime.connect();
     this.stops = [
-      realtime.on<Message>('conv:message', (m) => this.onMessage(m)),
-      realtime.on<Session>('conv:session', (s) => this.onSession(s)),
+      realtime.on<Message>('conv:message', (m) => {
+        this.threads.get(m.sessionId)?.receive(m);
+        this.pushed(() => this.listMessage(m));
+      }),
+      realtime.on<Session>('conv:session', (s) => this.pushed(() => this.onSession(s))),
       realtime.on<{ queued: number }>('queue:changed', (q) => {
         this.queuedCount = q.queued;
         void this.loadQueue();
       }),
       realtime.on<AgentState>('agent:state', (a) => {
-        if (a.memberId !== me.member.id) return;
-        this.agentPushes++;
-        this.agent = a;
+        if (a.memberId === me.member.id) this.pushed(() => (this.agent = a));
       }),
       realtime.on<{ sessionId: string; typing: boolean }>('conv:typing', (t) => {
         this.typing = { ...this.typing, [t.sessionId]: t.typing ? Date.now() + TYPING_MS : 0 };
@@ -88,27 +91,46 @@ class Workbench {
     }
   }
 
-  async loadAgent() {
-    // A push that arrives while the request is out is newer than its answer, which may have been
-    // read before the socket connected (and so say offline).
-    const pushes = this.agentPushes;
-    const agent = await api.get<AgentState>(`${BASE}/agent/me`);
-    if (this.agentPushes === pushes) this.agent = agent;
+  /** Applies a push now, and again over any REST answer that was out when it came. */
+  private pushed(apply: () => void) {
+    apply();
+    if (this.loads) this.pushLog.push(apply);
   }
 
-  async loadMine() {
-    const { sessions } = await api.get<{ sessions: Session[] }>(`${BASE}/sessions/mine`);
-    const ids = new Set(sessions.map((s) => s.id));
-    // Sessions that ended here stay listed (greyed) until the page is reloaded.
-    const ended = this.mine.filter((s) => !ids.has(s.id) && (s.state !== 'active' || s.agent?.id !== me.member.id));
-    this.mine = [...sessions, ...ended];
+  /**
+   * Applies a REST answer, then the pushes that arrived while it was out: the answer may have been
+   * read before them (at start, before the socket connected: "offline", an empty list).
+   */
+  private async load<T>(path: string, apply: (answer: T) => void): Promise<void> {
+    const from = this.pushLog.length;
+    this.loads++;
+    try {
+      apply(await api.get<T>(path));
+      for (const push of this.pushLog.slice(from)) push();
+    } finally {
+      if (--this.loads === 0) this.pushLog = [];
+    }
   }
 
-  async loadQueue() {
+  loadAgent(): Promise<void> {
+    return this.load<AgentState>(`${BASE}/agent/me`, (agent) => (this.agent = agent));
+  }
+
+  loadMine(): Promise<void> {
+    return this.load<{ sessions: Session[] }>(`${BASE}/sessions/mine`, ({ sessions }) => {
+      const ids = new Set(sessions.map((s) => s.id));
+      // Sessions that ended here stay listed (greyed) until the page is reloaded.
+      const ended = this.mine.filter((s) => !ids.has(s.id) && (s.state !== 'active' || s.agent?.id !== me.member.id));
+      this.mine = [...sessions, ...ended];
+    });
+  }
+
+  async loadQueue(): Promise<void> {
     if (!me.can(P.queue)) return;
-    const { sessions } = await api.get<{ sessions: Session[] }>(`${BASE}/queue`);
-    this.queue = sessions;
-    this.queuedCount = sessions.length;
+    return this.load<{ sessions: Session[] }>(`${BASE}/queue`, ({ sessions }) => {
+      this.queue = sessions;
+      this.queuedCount = sessions.length;
+    });
   }
 
   /** Searches my sessions by visitor name on the server. */
@@ -155,11 +177,6 @@ class Workbench {
   private refreshAgentSoon() {
     clearTimeout(this.agentTimer);
     this.agentTimer = setTimeout(() => void this.loadAgent().catch(() => undefined), 300);
-  }
-
-  private onMessage(m: Message) {
-    this.threads.get(m.sessionId)?.receive(m);
-    this.listMessage(m);
   }
 
   /** Updates the session's row in my list for a message it has not counted yet (a push and an ack may both bring it). */
