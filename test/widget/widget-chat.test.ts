@@ -267,6 +267,49 @@ t.test('a send a busy server refuses (OVERLOADED) is tried again after a pause, 
   t.same(errors, [], 'no errors on the page');
 });
 
+t.test('what happened to the session while the visitor was offline shows after the reconnect', async (t) => {
+  await w.app.tenant('away');
+  const agent = await w.agent('away', { status: 'busy' }); // no automatic assignment: the session waits in the queue
+  const { page, context, errors } = await newPage(browser);
+  t.teardown(() => context.close());
+  await page.goto(host.url({ tenant: 'away' }));
+  await page.getByTestId('parley-launcher').click();
+  await page.getByTestId('parley-status').filter({ hasNotText: 'Connecting' }).waitFor();
+  await page.getByTestId('parley-input').fill('Is anyone there?');
+  await page.getByTestId('parley-input').press('Enter');
+  await page.locator('[data-testid=parley-message-visitor][data-state=sent]').waitFor();
+  const { sessions } = (await w.req('GET', '/api/conversations/queue', agent.token)).json;
+  t.equal(sessions.length, 1, 'the session waits in the queue');
+  const sessionId = sessions[0].id as string;
+  await page.getByTestId('parley-status').filter({ hasText: 'Waiting for an agent' }).waitFor();
+
+  const offline = async () => {
+    await context.setOffline(true);
+    w.app.kernel.realtime.namespace('visitor').disconnectSockets(true);
+    await page.getByTestId('parley-banner').filter({ hasText: 'reconnecting' }).waitFor();
+  };
+  const online = async () => {
+    await context.setOffline(false);
+    await page.getByTestId('parley-banner').waitFor({ state: 'hidden', timeout: 20_000 });
+  };
+
+  await offline();
+  t.equal((await w.req('POST', `/api/conversations/queue/${sessionId}/pick`, agent.token)).status, 200, 'an agent takes the session meanwhile');
+  await online();
+  await page.getByTestId('parley-status').filter({ hasText: 'You are chatting with' }).waitFor({ timeout: 10_000 });
+  t.pass('the header says an agent has the session');
+  await screenshot(page, 'widget-reconnected-taken');
+
+  await offline();
+  t.equal((await w.req('POST', `/api/conversations/sessions/${sessionId}/close`, agent.token)).status, 200, 'the agent closes it meanwhile');
+  await online();
+  await page.getByTestId('parley-ended').waitFor();
+  await until(async () => (await events(page)).some((e) => e.name === 'sessionClosed'));
+  t.pass('the widget shows the session ended, and sessionClosed fires');
+  await screenshot(page, 'widget-reconnected-closed');
+  t.same(errors, [], 'no errors on the page');
+});
+
 t.test('on a phone the chat fills the screen', async (t) => {
   const { page, errors } = await newPage(browser, { width: 375, height: 667 });
   await page.goto(host.url({ attrs: { title: 'Acme help', color: '#0f766e', greeting: 'Hi! Ask us anything.' } }));

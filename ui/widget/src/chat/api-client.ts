@@ -65,6 +65,10 @@ export class ApiClient {
     return this.call('GET', '/api/conversations/visitor/sessions');
   }
 
+  session(id: string): Promise<Session> {
+    return this.call('GET', `/api/conversations/visitor/sessions/${id}`);
+  }
+
   startSession(input: { name?: string; email?: string; skillGroupId?: string; context: { pageUrl: string; pageTitle: string; referrer?: string } }): Promise<{ session: Session; resumed: boolean }> {
     return this.call('POST', '/api/conversations/visitor/sessions', input);
   }

@@ -108,6 +108,8 @@ export class Conversation {
   private readonly pending = new Map<string, Pending>();
   private syncing: Promise<void> | undefined;
   private syncAgain = false;
+  /** `conv:session` pushes received so far (an answer read before one of them is stale). */
+  private sessionPushes = 0;
   private starting: Promise<void> | undefined;
   private sessionStarting: Promise<Session> | undefined;
   private agentTypingTimer: ReturnType<typeof setTimeout> | undefined;
@@ -201,6 +203,7 @@ export class Conversation {
     socket.on('connect', () => {
       this.events.status('online');
       void this.sync();
+      void this.refreshSession();
       for (const p of this.pending.values()) if (p.entry.state === 'sending') void this.deliver(p);
     });
     socket.on('disconnect', (reason) => {
@@ -225,7 +228,10 @@ export class Conversation {
     socket.on('conv:message', (m: Message) => {
       if (m.sessionId === this.session?.id) this.receive(m, m.seq > this.liveAfter);
     });
-    socket.on('conv:session', (s: Session) => this.sessionChanged(s));
+    socket.on('conv:session', (s: Session) => {
+      this.sessionPushes++;
+      this.sessionChanged(s);
+    });
     socket.on('conv:typing', (t: { sessionId: string; typing: boolean }) => {
       if (t.sessionId !== this.session?.id) return;
       clearTimeout(this.agentTypingTimer);
@@ -238,6 +244,20 @@ export class Conversation {
   /** After `visibilitychange` and the like: reconnect now instead of waiting for the back-off. */
   wake(): void {
     if (this.socket && !this.socket.connected) this.socket.connect();
+  }
+
+  /** After a (re)connect: what happened to the session while no socket could hear its pushes. */
+  private async refreshSession(): Promise<void> {
+    const current = this.session;
+    if (!current) return;
+    const pushes = this.sessionPushes;
+    try {
+      const fresh = await this.api.session(current.id);
+      // A push that arrived while the request was out is newer than its answer.
+      if (pushes === this.sessionPushes) this.sessionChanged(fresh);
+    } catch {
+      // Offline again: the next connect asks again.
+    }
   }
 
   private sessionChanged(s: Session): void {
