@@ -10,6 +10,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { withFolderLock } from '../folder-lock.ts';
 import { ROOT_DIR } from '../module-loader.ts';
+import { discoverPlugins } from '../plugin-host/discover.ts';
+import { migrationsDir } from '../plugin-host/manifest.ts';
 import { openDatabase, type Database, type DatabaseTarget } from './connect.ts';
 
 /** Where `npm run build` leaves the template that a first start copies (core/db/build-template.ts). */
@@ -19,13 +21,9 @@ export const BUILT_TEMPLATE_DIR = path.join(ROOT_DIR, 'dist', 'pglite');
 function templateInputs(): string[] {
   const files = [path.join(ROOT_DIR, 'core/db/migrator.ts'), path.join(ROOT_DIR, 'node_modules/@electric-sql/pglite/package.json')];
   const folders = [path.join(ROOT_DIR, 'migrations')];
-  const pluginsDir = path.join(ROOT_DIR, 'plugins');
-  for (const name of fs.readdirSync(pluginsDir).sort()) {
-    const manifest = path.join(pluginsDir, name, 'plugin.json');
-    if (!fs.existsSync(manifest)) continue;
-    files.push(manifest);
-    const { migrations } = JSON.parse(fs.readFileSync(manifest, 'utf8')) as { migrations?: string };
-    folders.push(path.join(pluginsDir, name, migrations ?? 'migrations'));
+  for (const plugin of discoverPlugins(path.join(ROOT_DIR, 'plugins'), [])) {
+    files.push(path.join(plugin.dir, 'plugin.json'));
+    folders.push(migrationsDir(plugin));
   }
   for (const folder of folders) {
     if (fs.existsSync(folder)) files.push(...fs.readdirSync(folder).sort().map((f) => path.join(folder, f)));

@@ -80,6 +80,11 @@ function insideFolder(dir: string, relative: string): boolean {
   return resolved === dir || resolved.startsWith(dir + path.sep);
 }
 
+/** The plugin's migrations folder. */
+export function migrationsDir(p: PluginDescriptor): string {
+  return path.join(p.dir, p.manifest.migrations ?? 'migrations');
+}
+
 export function readManifest(dir: string, builtIn: boolean): PluginDescriptor {
   const file = path.join(dir, 'plugin.json');
   let raw: unknown;

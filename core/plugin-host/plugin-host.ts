@@ -8,7 +8,7 @@ import path from 'node:path';
 import fs from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { Knex } from 'knex';
-import type { PluginDescriptor } from './manifest.ts';
+import { migrationsDir, type PluginDescriptor } from './manifest.ts';
 import type { KernelServices, PluginContext, PluginEntry } from './context.ts';
 import type { AwilixContainer } from 'awilix';
 import * as migrator from '../db/migrator.ts';
@@ -20,7 +20,7 @@ export class PluginStartError extends Error {
 }
 
 export function ledgerOf(p: PluginDescriptor): migrator.Ledger {
-  return { name: p.manifest.id, directory: path.join(p.dir, p.manifest.migrations ?? 'migrations') };
+  return { name: p.manifest.id, directory: migrationsDir(p) };
 }
 
 /** Applies one plugin's pending migrations under the table rule. */

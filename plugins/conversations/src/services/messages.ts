@@ -74,13 +74,12 @@ export class Messages {
   async send(actor: Actor, idOrCode: string, input: SendInput, fromSocket?: string): Promise<SendResult> {
     // A sender's messages are stored in the order they arrived: a client sends the next before the
     // last is acknowledged, and the steps before storing (a session read, hooks) can finish out of order.
-    const sender = actor.kind === 'visitor' ? actor.visitorId : actor.memberId;
-    return this.arrivals.run(`${actor.tenantId}:${sender}:${idOrCode}`, () => this.sendInTurn(actor, idOrCode, input, fromSocket));
+    const senderId = actor.kind === 'visitor' ? actor.visitorId : actor.memberId;
+    return this.arrivals.run(`${actor.tenantId}:${senderId}:${idOrCode}`, () => this.sendInTurn(actor, senderId, idOrCode, input, fromSocket));
   }
 
-  private async sendInTurn(actor: Actor, idOrCode: string, input: SendInput, fromSocket?: string): Promise<SendResult> {
+  private async sendInTurn(actor: Actor, senderId: string, idOrCode: string, input: SendInput, fromSocket?: string): Promise<SendResult> {
     const s = await this.factsFor(actor, idOrCode);
-    const senderId = actor.kind === 'visitor' ? actor.visitorId : actor.memberId;
     try {
       this.assertMaySend(actor, s);
     } catch {
