@@ -3,7 +3,7 @@
  * through the documented REST protocol) writes, the agent answers with text and an image, sees
  * pushes live and after a reconnect (once, not twice), searches, changes status, transfers to a
  * group and takes the session back from the queue, closes it; history finds it by session ID and
- * the CSV export contains it.
+ * the CSV export contains it. Answers read before the socket connected do not undo its pushes.
  */
 import fs from 'node:fs';
 import t from 'tap';
@@ -286,14 +286,14 @@ t.test('agent workbench and history', async (t) => {
     });
     await signIn(other.page, base, { tenant: 'shop', email: bob.email, password: bob.password });
     await other.page.getByTestId('workbench').waitFor();
-    const lea_ = other.page.locator(`[data-testid="session-item"][data-session="${lea.sessionId}"]`);
-    await until('the agent to be online with Lea\'s session', async () => (await other.page.getByTestId('agent-status').getAttribute('data-status')) === 'idle' && (await lea_.count()) === 1);
+    const leaItem = other.page.locator(`[data-testid="session-item"][data-session="${lea.sessionId}"]`);
+    await until('the agent to be online with Lea\'s session', async () => (await other.page.getByTestId('agent-status').getAttribute('data-status')) === 'idle' && (await leaItem.count()) === 1);
     await until('both held answers to be delivered', async () => seen.size === 2);
     await new Promise((r) => setTimeout(r, 800));
     t.equal(stale['agent/me']?.status, 'offline', 'the status answer said offline');
     t.same(stale['sessions/mine']?.sessions, [], 'the list answer was empty');
     t.equal(await other.page.getByTestId('agent-status').getAttribute('data-status'), 'idle', 'the console still shows the agent available');
-    t.equal(await lea_.count(), 1, 'and lists the session the queue gave him');
+    t.equal(await leaItem.count(), 1, 'and lists the session the queue gave him');
     await screenshot(other.page, 'workbench-assigned-at-sign-in');
     t.same(other.errors, [], 'no script errors');
   });

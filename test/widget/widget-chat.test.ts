@@ -2,7 +2,8 @@
  * The widget in a real browser, on a host page served from another origin with hostile CSS:
  * a visitor chats with an agent (text and images both ways), notifications while the window is
  * closed, a transfer, a reconnect that loses nothing, a reload that shows the history, the session
- * closing; then the phone layout and the Chinese UI. The agent side is a socket.io client on
+ * closing; what happened to the session while the visitor was offline; then the phone layout and
+ * the Chinese UI. The agent side is a socket.io client on
  * /agent (the console's chat pane is tested by the console's own tests).
  */
 import t from 'tap';
