@@ -3,7 +3,8 @@
  * through the documented REST protocol) writes, the agent answers with text and an image, sees
  * pushes live and after a reconnect (once, not twice), searches, changes status, transfers to a
  * group and takes the session back from the queue, closes it; history finds it by session ID and
- * the CSV export contains it. Answers read before the socket connected do not undo its pushes.
+ * the CSV export contains it. Answers read before the socket connected do not undo its pushes;
+ * history shows a live session as it changes, across its watch being set up and a reconnect.
  */
 import fs from 'node:fs';
 import t from 'tap';
@@ -69,8 +70,21 @@ t.test('agent workbench and history', async (t) => {
   // opened after they are set, so it is set before the console loads).
   let dropText: string | null = null;
   let dropped = 0;
+  // Runs once before the page's next conv:watch reaches the server (frames keep their order).
+  let beforeWatch: (() => Promise<void>) | null = null;
   await page.routeWebSocket(/\/socket\.io\//, (ws) => {
     const server = ws.connectToServer();
+    let toServer = Promise.resolve();
+    ws.onMessage((msg) => {
+      toServer = toServer.then(async () => {
+        if (beforeWatch && typeof msg === 'string' && msg.includes('"conv:watch"')) {
+          const run = beforeWatch;
+          beforeWatch = null;
+          await run();
+        }
+        server.send(msg);
+      });
+    });
     server.onMessage((msg) => {
       if (dropText && typeof msg === 'string' && msg.includes('"conv:message"') && msg.includes(dropText)) {
         dropped++;
@@ -296,6 +310,38 @@ t.test('agent workbench and history', async (t) => {
     t.equal(await leaItem.count(), 1, 'and lists the session the queue gave him');
     await screenshot(other.page, 'workbench-assigned-at-sign-in');
     t.same(other.errors, [], 'no script errors');
+  });
+
+  await t.test('history shows a live session as it changes, also what changed while the watch was being set up, and after a reconnect', async (t) => {
+    const cat = await app.member('shop', 'agent', 'cat@shop.test');
+    // Ann is busy and Bob's console has closed: a new visitor waits in the queue.
+    await until('no agent to be available', async () => (await app.db.knex('conversations_agents').where({ status: 'idle' }).count({ n: '*' }))[0]!.n == 0);
+    const zoe = await visitor(app, 'shop', 'Zoe Watched');
+    await zoe.send('First words');
+    beforeWatch = async () => {
+      await zoe.send('Written while the watch was on its way');
+      const picked = await app.request({ method: 'POST', url: `/api/conversations/queue/${zoe.sessionId}/pick`, token: cat.token });
+      if (picked.statusCode !== 200) throw new Error(`pick: ${picked.body}`);
+    };
+    await page.goto(`${base}/console/agent/history/${zoe.sessionId}`);
+    await page.getByTestId('history-detail').waitFor();
+    const badge = page.getByTestId('history-detail').locator('header').getByTestId('state-badge');
+    await until('the state to show the pick', async () => (await badge.getAttribute('data-state')) === 'active');
+    t.equal(beforeWatch, null, 'the session was picked while the watch was on its way');
+    t.match(await page.getByTestId('history-detail').locator('.facts').textContent(), /agent \d+/, 'the agent who took it is shown');
+    const message = (text: string) => page.locator('[data-testid="message"]', { hasText: text });
+    await message('Written while the watch was on its way').waitFor();
+    await zoe.send('Written while watched');
+    await message('Written while watched').waitFor();
+    t.pass('messages written before and after the watch began are shown');
+
+    app.kernel.realtime.namespace('agent').disconnectSockets(true);
+    await until('the socket to be back', async () => page.getByTestId('agent-status').getAttribute('data-status').then((s) => s !== 'offline'));
+    await new Promise((r) => setTimeout(r, 500));
+    await zoe.send('Written after a reconnect');
+    await message('Written after a reconnect').waitFor();
+    t.pass('the watch is taken up again after a reconnect');
+    await screenshot(page, 'history-live');
   });
 
   t.same(errors, [], 'no script errors');
