@@ -2,6 +2,7 @@ import t from 'tap';
 import pino from 'pino';
 import { buildApp } from '../../../core/app.ts';
 import { createTestApp } from '../../../test/helpers/app.ts';
+import { dbKind } from '../../../test/helpers/database.ts';
 
 // Two Parley nodes on one database, both draining the same queue at once.
 t.test('two nodes routing the same queue never assign a session twice or exceed capacity', async (t) => {
@@ -38,4 +39,81 @@ t.test('two nodes routing the same queue never assign a session twice or exceed 
   t.same(assignedTwice, [], 'no session was assigned twice');
   const counters: Array<{ member_id: string; active_count: number }> = await knex('conversations_agents').select('member_id', 'active_count');
   t.ok(counters.every((c) => c.active_count === 2), 'load counters match the sessions');
+});
+
+// Rows are locked by more than routing: a message send locks its session, a presence stamp or an
+// agent's first request (an upsert) locks the agent. Routing must wait for them, not skip the row
+// and leave the session queued until the next routing event.
+t.test('routing waits for a session or an agent that something else holds', { skip: dbKind() === 'pglite' && 'PGlite has one connection: a held row lock would stop everything' }, async (t) => {
+  const app = await createTestApp(t);
+  await app.tenant('held');
+  const knex = app.db.knex;
+  const ok = async (method: string, url: string, token?: string, body?: unknown) => {
+    const res = await app.request({ method, url, token, body });
+    if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.body}`);
+    return res.json();
+  };
+  const visitorStarts = async (name: string) => {
+    const v = await ok('POST', '/api/visitor/session', undefined, { tenant: 'held', name });
+    return () => ok('POST', '/api/conversations/visitor/sessions', v.token, { name });
+  };
+  const stateOf = async (id: string) => (await knex('conversations_sessions').where({ id }).first('state', 'agent_id'));
+  const agent = await app.member('held', 'agent');
+
+  await t.test('the agent row is held while a session arrives', async (t) => {
+    await ok('PUT', '/api/conversations/agent/me', agent.token, { status: 'idle' });
+    const start = await visitorStarts('A');
+    const holder = await knex.transaction();
+    await holder('conversations_agents').where({ member_id: agent.id }).forUpdate();
+    const started = start();
+    await new Promise((r) => setTimeout(r, 300));
+    await holder.commit();
+    const { session } = await started;
+    t.equal(session.state, 'active', 'assigned once the holder let go');
+    t.same(await stateOf(session.id), { state: 'active', agent_id: agent.id });
+  });
+
+  await t.test('the session row is held while an agent becomes free', async (t) => {
+    await ok('PUT', '/api/conversations/agent/me', agent.token, { status: 'busy' });
+    const { session } = await (await visitorStarts('B'))();
+    t.equal(session.state, 'queued');
+    const holder = await knex.transaction();
+    await holder('conversations_sessions').where({ id: session.id }).forUpdate();
+    const idle = ok('PUT', '/api/conversations/agent/me', agent.token, { status: 'idle' });
+    await new Promise((r) => setTimeout(r, 300));
+    await holder.commit();
+    await idle;
+    t.same(await stateOf(session.id), { state: 'active', agent_id: agent.id }, 'assigned once the holder let go');
+  });
+});
+
+// One process folds the drains asked for while one runs into one more pass; none may be lost.
+t.test('sessions arriving together on one node all get routed', async (t) => {
+  const app = await createTestApp(t);
+  await app.tenant('burst');
+  const req = async (method: string, url: string, token?: string, body?: unknown) => {
+    const res = await app.request({ method, url, token, body });
+    if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.body}`);
+    return res.json();
+  };
+  const agentIds: string[] = [];
+  for (let i = 0; i < 4; i++) {
+    const m = await app.member('burst', 'agent');
+    await req('PUT', '/api/conversations/agent/me', m.token, { status: 'idle', capacity: 10 });
+    agentIds.push(m.id);
+  }
+  const knex = app.db.knex;
+  const counts = async () => {
+    const rows: Array<{ state: string; n: number }> = await knex('conversations_sessions').groupBy('state').select('state').count('* as n');
+    return Object.fromEntries(rows.map((c) => [c.state, Number(c.n)]));
+  };
+  // Two waves: the first fills all but two seats, the second arrives while seats are few.
+  for (const [wave, size, active] of [[1, 38, 38], [2, 12, 40]] as const) {
+    const visitors = await Promise.all(Array.from({ length: size }, (_, i) => req('POST', '/api/visitor/session', undefined, { tenant: 'burst', name: `W${wave}-${i}` })));
+    const started = await Promise.all(visitors.map((v, i) => req('POST', '/api/conversations/visitor/sessions', v.token, { name: `W${wave}-${i}` })));
+    if (wave === 1) t.ok(started.every((s) => s.session.state === 'active'), 'with seats free, every answer says the session is taken');
+    t.same(await counts(), wave === 1 ? { active } : { active, queued: 10 }, `wave ${wave}: every free seat filled`);
+  }
+  const loads: Array<{ active_count: number }> = await knex('conversations_agents').whereIn('member_id', agentIds).select('active_count');
+  t.same(loads.map((l) => l.active_count), [10, 10, 10, 10], 'the load counters match');
 });

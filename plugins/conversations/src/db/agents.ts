@@ -43,7 +43,8 @@ export async function addLoad(db: Db, tenantId: string, memberId: string, delta:
  * The agent who should get the next session of `groupId`: idle, under capacity, seen since
  * `seenSince` (not a ghost of a crashed process), in the group (or any agent when the default group
  * has no agents of its own), fewest active sessions first, then assigned least recently. The row is
- * locked; agents locked by another node are skipped.
+ * locked. A locked agent is waited for, not skipped (see `nextQueued`): the conditions are checked
+ * again on the row as its holder left it.
  */
 export async function pickAgent(db: Db, tenantId: string, groupId: string, isDefault: boolean, exclude: string | null, seenSince: Date): Promise<AgentRow | undefined> {
   const inGroup = `exists (select 1 from ${T.groupAgents} g where g.tenant_id = a.tenant_id and g.skill_group_id = ? and g.member_id = a.member_id)`;
@@ -57,7 +58,7 @@ export async function pickAgent(db: Db, tenantId: string, groupId: string, isDef
         and ${eligible}
       order by a.active_count, a.last_assigned_at nulls first, a.member_id
       limit 1
-      for update of a skip locked`,
+      for update of a`,
     [tenantId, seenSince, exclude, groupId, ...(isDefault ? [groupId] : [])],
   );
   return rows[0];

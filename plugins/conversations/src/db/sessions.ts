@@ -38,13 +38,16 @@ export async function patchSession(trx: Db, id: string, patch: Record<string, un
 }
 
 /**
- * The next queued session that can be routed, locked; sessions locked by another node and groups
- * known to have no free agent are skipped. VIP (priority) first, then oldest.
+ * The next queued session that can be routed, locked; groups known to have no free agent are
+ * skipped. VIP (priority) first, then oldest. A row locked by someone else is waited for, not
+ * skipped: the holder may be a message send or a presence stamp, which route nothing, and a session
+ * skipped then would wait for the next routing event. Another node's drain that held the row has
+ * assigned it by then, and the re-check moves on to the next.
  */
 export async function nextQueued(trx: Db, tenantId: string, skipGroups: string[]): Promise<SessionRow | undefined> {
   const q = trx(T.sessions).where({ tenant_id: tenantId, state: 'queued' });
   if (skipGroups.length) q.whereNotIn('skill_group_id', skipGroups);
-  return q.orderBy([{ column: 'priority', order: 'desc' }, 'queued_at', 'id']).limit(1).forUpdate().skipLocked().first();
+  return q.orderBy([{ column: 'priority', order: 'desc' }, 'queued_at', 'id']).limit(1).forUpdate().first();
 }
 
 /** 1-based places in the queue of a group's queued sessions. */

@@ -1,8 +1,8 @@
 /**
  * Routing: queued sessions go to idle agents with room who were seen within the presence grace, VIP
- * first, then oldest. Each assignment is its own short transaction that locks the session and the
- * agent (`for update skip locked`), so several nodes can drain the same queue without assigning a
- * session twice.
+ * first, then oldest. Each assignment is its own short transaction that locks the session and then
+ * the agent, so several nodes can drain the same queue without assigning a session twice. In one
+ * process a tenant has one drain at a time (coalesced-rounds.ts).
  */
 import type { Deps } from './deps.ts';
 import type { Db } from '../db/tables.ts';
@@ -10,6 +10,7 @@ import { addLoad, pickAgent } from '../db/agents.ts';
 import { findGroup } from '../db/skill-groups.ts';
 import { findRecord, nextQueued, patchSession, queuedCount, records } from '../db/sessions.ts';
 import { systemMessage } from './system-message.ts';
+import { CoalescedRounds } from './coalesced-rounds.ts';
 import type { AgentRow, MessageRow, SessionRecord, SessionRow } from '../types.ts';
 
 export interface Assigned {
@@ -43,11 +44,16 @@ export class Router {
     return record;
   }
 
-  /** Assigns every queued session that has an idle agent with room; returns how many. */
-  async drain(tenantId: string): Promise<number> {
+  private readonly drains = new CoalescedRounds((tenantId) => this.pass(tenantId));
+
+  /** Assigns every queued session that has an idle agent with room; done once a pass that began after the call is. */
+  drain(tenantId: string): Promise<void> {
+    return this.drains.run(tenantId);
+  }
+
+  private async pass(tenantId: string): Promise<void> {
     const blocked: string[] = [];
     const touched = new Set<string>();
-    let assigned = 0;
     for (;;) {
       const step = await this.d.knex.transaction(async (trx): Promise<{ blocked: string } | { done: Assigned } | null> => {
         const session = await nextQueued(trx, tenantId, blocked);
@@ -63,12 +69,10 @@ export class Router {
         blocked.push(step.blocked);
         continue;
       }
-      assigned += 1;
       touched.add(step.done.session.skill_group_id);
       await this.published(step.done);
     }
-    if (assigned) await this.queueMoved(tenantId, [...touched]);
-    return assigned;
+    if (touched.size) await this.queueMoved(tenantId, [...touched]);
   }
 
   /** Tells queued visitors of these groups their new place, and agents the queue's size. */
