@@ -4,7 +4,8 @@
  * pushes live and after a reconnect (once, not twice), searches, changes status, transfers to a
  * group and takes the session back from the queue, closes it; history finds it by session ID and
  * the CSV export contains it. Answers read before the socket connected do not undo its pushes;
- * history shows a live session as it changes, across its watch being set up and a reconnect.
+ * history shows a live session as it changes, across its watch being set up and a reconnect, and a
+ * history page left before its session loaded starts no watch.
  */
 import fs from 'node:fs';
 import t from 'tap';
@@ -72,10 +73,12 @@ t.test('agent workbench and history', async (t) => {
   let dropped = 0;
   // Runs once before the page's next conv:watch reaches the server (frames keep their order).
   let beforeWatch: (() => Promise<void>) | null = null;
+  const watchFrames: string[] = [];
   await page.routeWebSocket(/\/socket\.io\//, (ws) => {
     const server = ws.connectToServer();
     let toServer = Promise.resolve();
     ws.onMessage((msg) => {
+      if (typeof msg === 'string' && msg.includes('"conv:watch"')) watchFrames.push(msg);
       toServer = toServer.then(async () => {
         if (beforeWatch && typeof msg === 'string' && msg.includes('"conv:watch"')) {
           const run = beforeWatch;
@@ -342,6 +345,25 @@ t.test('agent workbench and history', async (t) => {
     await message('Written after a reconnect').waitFor();
     t.pass('the watch is taken up again after a reconnect');
     await screenshot(page, 'history-live');
+  });
+
+  await t.test('a history page left before its session loaded watches nothing', async (t) => {
+    const yan = await visitor(app, 'shop', 'Yan Left');
+    await yan.send('Still waiting');
+    let answered!: () => void;
+    const answer = new Promise<void>((r) => (answered = r));
+    await page.route(`**/api/conversations/sessions/${yan.sessionId}`, async (route) => {
+      await new Promise((r) => setTimeout(r, 800));
+      await route.continue();
+      answered();
+    }, { times: 1 });
+    await page.goto(`${base}/console/agent/history/${yan.sessionId}`);
+    await page.getByTestId('history-back').click();
+    await page.getByTestId('history-filters').waitFor();
+    const before = watchFrames.length;
+    await answer;
+    await new Promise((r) => setTimeout(r, 500));
+    t.same(watchFrames.slice(before).filter((f) => f.includes(yan.sessionId)), [], 'no watch began after the page was left');
   });
 
   t.same(errors, [], 'no script errors');
