@@ -37,6 +37,16 @@ export interface LoginResult {
   tenantId: string;
 }
 
+export interface VisitorView {
+  id: string;
+  /** The site's own id for a signed-in user (identity verification); null for an anonymous visitor. */
+  externalId: string | null;
+  name: string | null;
+  email: string | null;
+  createdAt: Date;
+  lastSeenAt: Date;
+}
+
 export class AuthService {
   constructor(
     private readonly knex: Knex,
@@ -168,6 +178,13 @@ export class AuthService {
     const tenant = await this.tenants.get(data.t).catch(() => null);
     if (!tenant || !safeEqual(hmac(tenant.visitor_secret, payload), sig)) return null;
     return { kind: 'visitor', tenantId: tenant.id, visitorId: data.v };
+  }
+
+  /** A visitor as plugins see it (they do not read the kernel's tables); undefined when there is none. */
+  async visitor(tenantId: string, visitorId: string): Promise<VisitorView | undefined> {
+    if (!isUuid(visitorId)) return undefined;
+    const row = await Visitor.query(this.knex).findOne({ tenant_id: tenantId, id: visitorId });
+    return row && { id: row.id, externalId: row.external_id, name: row.name, email: row.email, createdAt: row.created_at, lastSeenAt: row.last_seen_at };
   }
 
   /**

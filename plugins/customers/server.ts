@@ -22,7 +22,7 @@ export default definePlugin((ctx) => {
 
   // Every visitor who starts a conversation becomes (or already is) a customer; their session count feeds the rules.
   ctx.hooks.onAction('conversations.session.created', async (session, { tenantId }) => {
-    const visitor = await ctx.knex('visitors').where({ tenant_id: tenantId, id: session.visitorId }).first('name', 'email');
+    const visitor = await ctx.auth.visitor(tenantId, session.visitorId);
     await ctx.knex.transaction(async (trx) => {
       const id = await profiles.ensureForVisitor(trx, tenantId, session.visitorId, { channel: 'web', name: visitor?.name, email: visitor?.email });
       await profiles.countSession(trx, tenantId, id);

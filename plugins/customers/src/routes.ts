@@ -118,8 +118,8 @@ export function customerRoutes(ctx: PluginContext, fields: FieldService, profile
     }, async (req) => {
       const v = req.visitor();
       checkIdentifySignature(await ctx.auth.identitySecret(v.tenantId), req.body.externalId, req.body.values, req.body.signature);
-      const visitor = await ctx.knex('visitors').where({ tenant_id: v.tenantId, id: v.visitorId }).first('external_id');
-      if (visitor?.external_id !== req.body.externalId) throw errors.forbidden('IDENTITY_MISMATCH', 'This visitor is not the user the values were signed for.');
+      const visitor = await ctx.auth.visitor(v.tenantId, v.visitorId);
+      if (visitor?.externalId !== req.body.externalId) throw errors.forbidden('IDENTITY_MISMATCH', 'This visitor is not the user the values were signed for.');
       const existing = await profiles.byVisitor(v.tenantId, v.visitorId);
       if (existing) await profiles.update(v.tenantId, existing.id, { values: req.body.values }, { initial: true });
       else await profiles.create(v.tenantId, { visitorId: v.visitorId, channel: 'web', values: req.body.values });
