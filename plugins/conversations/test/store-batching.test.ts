@@ -17,17 +17,26 @@ async function chats(n: number) {
     return { v, s, socket: await w.socket('visitor', v.token) };
   }));
 }
-/** Counts the store statements run while `fn` runs. */
-async function statements<T>(fn: () => Promise<T>): Promise<{ result: T; count: number }> {
+/** Counts the store statements run while `fn` runs, and the most that were out at once. */
+async function statements<T>(fn: () => Promise<T>): Promise<{ result: T; count: number; peak: number }> {
   let count = 0;
-  const on = (q: { sql: string }) => {
-    if (q.sql.includes('into conversations_messages')) count++;
+  let out = 0;
+  let peak = 0;
+  const isStore = (q: { sql?: string }) => !!q?.sql?.includes('into conversations_messages');
+  const sent = (q: { sql: string }) => {
+    if (!isStore(q)) return;
+    count++;
+    peak = Math.max(peak, ++out);
   };
-  knex.on('query', on);
+  const answered = (_: unknown, q: { sql: string }) => {
+    if (isStore(q)) out--;
+  };
+  knex.on('query', sent).on('query-response', answered).on('query-error', answered);
   try {
-    return { result: await fn(), count };
+    const result = await fn();
+    return { result, count, peak };
   } finally {
-    knex.off('query', on);
+    knex.off('query', sent).off('query-response', answered).off('query-error', answered);
   }
 }
 
@@ -94,8 +103,9 @@ t.test('one message failing its batch: the others are stored, it alone gets the 
   });
   const before = await knex('conversations_sessions').where({ id: people[2].s.id }).first();
   // The first runs alone and holds the only slot; the next four wait and go as one batch.
-  const { result, count } = await statements(() => Promise.allSettled([item(0, 'first'), item(1, 'ok-1'), item(2, 'boom'), item(3, 'ok-3'), item(4, 'ok-4')].map((it) => queue.store(it))));
+  const { result, count, peak } = await statements(() => Promise.allSettled([item(0, 'first'), item(1, 'ok-1'), item(2, 'boom'), item(3, 'ok-3'), item(4, 'ok-4')].map((it) => queue.store(it))));
   t.equal(count, 1 + 1 + 4, 'the first alone, the batch of four, then each of the four alone');
+  t.equal(peak, 1, 'one statement at a time, retries included: the limit holds');
   t.equal(result[2].status, 'rejected', 'the bad message gets its error');
   t.match((result[2] as PromiseRejectedResult).reason, { code: '23514' });
   for (const i of [0, 1, 3, 4]) {

@@ -73,8 +73,11 @@ export class StoreQueue {
     } catch (err) {
       if (batch.length === 1) return batch[0].reject(err);
       // One message can fail the statement for all (a retry racing its first attempt from another
-      // process, a deadlock with another process's batch): each alone then gets its own answer.
-      await Promise.all(batch.map((w) => storeMessages(this.db, [w.item], this.eventsFrom).then((out) => w.resolve(out[0]), w.reject)));
+      // process, a deadlock with another process's batch): each alone then gets its own answer,
+      // one after another in this batch's slot, so the limit on statements still holds.
+      for (const w of batch) {
+        await storeMessages(this.db, [w.item], this.eventsFrom).then((out) => w.resolve(out[0]), w.reject);
+      }
     }
   }
 }
