@@ -98,7 +98,8 @@ export async function buildApp(options: BuildOptions): Promise<ParleyApp> {
   const files = new FileStore(knex, config.uploadMaxBytes);
   const clock = options.clock ?? systemClock;
   const jobs = new Scheduler(knex, db.kind, clock, log);
-  const kernel: KernelServices = { config, knex, log, tenants, members, roles, auth, permissions, pluginState, hooks, realtime, outbox, files, clock, jobs };
+  const database = { kind: db.kind, connections: db.connections };
+  const kernel: KernelServices = { config, knex, database, log, tenants, members, roles, auth, permissions, pluginState, hooks, realtime, outbox, files, clock, jobs };
   pluginState.onChange((tenantId, pluginId, enabled) => {
     void hooks.action(enabled ? 'plugin.enabled' : 'plugin.disabled', { tenantId }, { pluginId });
   });

@@ -35,6 +35,8 @@ export interface DatabaseTarget {
 export interface Database {
   knex: Knex;
   kind: 'postgres' | 'pglite';
+  /** Connections the pool opens at most (PGlite: one). Work that holds connections sizes itself by it. */
+  connections: number;
   /** The PGlite instance, when the database is PGlite. */
   pglite?: PGlite;
   close(): Promise<void>;
@@ -47,13 +49,10 @@ export function databaseTarget(config: Pick<Config, 'databaseUrl' | 'dataDir'>):
 
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   if (target.url) {
-    const knex = knexFactory({
-      client: 'pg',
-      connection: target.url,
-      pool: target.pool ?? { min: 0, max: 10 },
-    });
+    const pool = target.pool ?? { min: 0, max: 10 };
+    const knex = knexFactory({ client: 'pg', connection: target.url, pool });
     await knex.raw('select 1');
-    return { knex, kind: 'postgres', close: () => knex.destroy() };
+    return { knex, kind: 'postgres', connections: pool.max, close: () => knex.destroy() };
   }
   if (target.dataDir) fs.mkdirSync(target.dataDir, { recursive: true });
   const pglite = new PGlite({
@@ -68,6 +67,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   return {
     knex,
     kind: 'pglite',
+    connections: 1,
     pglite,
     async close() {
       await knex.destroy();

@@ -21,14 +21,19 @@ import type { PluginStateService } from './plugin-state.ts';
 import type { AuthService } from '../auth/auth-service.ts';
 import type { Config } from '../../config/index.ts';
 import type { Clock } from '../clock.ts';
+import type { Database } from '../db/connect.ts';
 import type { JobOptions, JobRun, Scheduler } from '../jobs/scheduler.ts';
 import type { FileStore, SaveFileInput, StoredFile } from '../files/file-store.ts';
 import type { FastifyReply } from 'fastify';
+
+/** Which database `knex` reaches, and how many connections its pool opens at most (PGlite: one). */
+export type DatabaseFacts = Pick<Database, 'kind' | 'connections'>;
 
 /** Kernel services a plugin may call. */
 export interface KernelServices {
   config: Readonly<Config>;
   knex: Knex;
+  database: DatabaseFacts;
   log: Logger;
   tenants: TenantService;
   members: MemberService;
@@ -51,6 +56,8 @@ export interface PluginContext {
   readonly dir: string;
   readonly log: Logger;
   readonly knex: Knex;
+  /** Which database `knex` reaches and its pool size: size work that holds connections by it. */
+  readonly database: DatabaseFacts;
   readonly config: Readonly<Config>;
   /** An awilix scope holding the kernel services; register the plugin's own services here. */
   readonly container: AwilixContainer;

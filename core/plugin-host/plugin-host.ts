@@ -109,6 +109,7 @@ export async function registerPlugins(app: FastifyInstance, kernel: KernelServic
       dir: p.dir,
       log: kernel.log.child({ plugin: id }),
       knex: kernel.knex,
+      database: kernel.database,
       config: kernel.config,
       container: container.createScope(),
       tenants: kernel.tenants,

@@ -35,6 +35,7 @@ export default definePlugin(async (ctx) => {
   const settings = (tenantId: string) => readSettings(ctx.settings, tenantId);
   const deps: Deps = {
     knex: ctx.knex,
+    connections: ctx.database.connections,
     log: ctx.log,
     hooks: ctx.hooks,
     recordEvent: ctx.recordEvent,

@@ -149,3 +149,19 @@ t.test('bad requests', async (t) => {
   const noToken = await app.request({ method: 'GET', url: '/api/visitor/me' });
   t.equal(noToken.statusCode, 401);
 });
+
+t.test('plugins look a visitor up through auth.visitor(), within one tenant', async (t) => {
+  const secret = await secretOf(globex.adminToken);
+  const known = (await session({ tenant: 'globex', name: 'Kim', email: 'kim@globex.test', identity: { externalId: 'u-77', signature: sign(secret, 'u-77') } })).json();
+  const view = await app.kernel.auth.visitor(globex.id, known.visitorId);
+  t.match(view, { id: known.visitorId, externalId: 'u-77', name: 'Kim', email: 'kim@globex.test', createdAt: Date, lastSeenAt: Date });
+  t.same(Object.keys(view!).sort(), ['createdAt', 'email', 'externalId', 'id', 'lastSeenAt', 'name'], 'a view, not the row');
+  t.equal(await app.kernel.auth.visitor(acme.id, known.visitorId), undefined, "another tenant's visitor is not found");
+  t.equal(await app.kernel.auth.visitor(globex.id, 'not-a-uuid'), undefined, 'a malformed id finds nothing, without a database error');
+});
+
+t.test('plugins learn which database they use and its pool size', async (t) => {
+  const { kind, connections } = app.kernel.database;
+  t.equal(kind, process.env.DATABASE_URL ? 'postgres' : 'pglite');
+  t.equal(connections, kind === 'pglite' ? 1 : 10, 'PGlite has one connection; the server pool opens ten');
+});

@@ -9,6 +9,8 @@ import type { MessageTypes } from '../message-types.ts';
 
 export interface Deps {
   knex: Knex;
+  /** Connections the pool opens at most. */
+  connections: number;
   log: Logger;
   hooks: PluginContext['hooks'];
   recordEvent: PluginContext['recordEvent'];

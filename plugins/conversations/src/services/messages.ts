@@ -38,7 +38,6 @@ export interface SyncResult {
 const UNIQUE_VIOLATION = '23505';
 const REJECT_CODE = /^[A-Z][A-Z0-9_]{2,63}$/;
 const closed = (s: Pick<SessionRow, 'state'>) => s.state === 'closed' || s.state === 'aborted';
-const poolSize = (knex: Deps['knex']) => (knex.client as { config: { pool?: { max?: number } } }).config.pool?.max ?? 1;
 
 export class Messages {
   private readonly facts = new SessionFactsCache();
@@ -51,7 +50,7 @@ export class Messages {
     private readonly sessions: Sessions,
   ) {
     // A third of the pool: the send path leaves connections for everything else.
-    this.queue = new StoreQueue(d.knex, d.eventsFrom, { concurrency: Math.max(1, Math.floor(poolSize(d.knex) / 3)), maxBatch: 64 });
+    this.queue = new StoreQueue(d.knex, d.eventsFrom, { concurrency: Math.max(1, Math.floor(d.connections / 3)), maxBatch: 64 });
   }
 
   private senderOf(actor: Actor, s: SessionFacts): Sender {
