@@ -78,6 +78,37 @@ t.test('a freed agent takes the next session; fairness by load then by least rec
   t.equal((await session(tenant.adminToken, s5.id)).agent?.id, first.id, 'raising capacity drains the queue');
 });
 
+t.test('routing that fails leaves the change that asked for it in place; the next routing event assigns', async (t) => {
+  await w.app.tenant('fail');
+  const knex = w.app.db.knex;
+  // A real failure inside the assignment: storing the "assigned" system message breaks a constraint.
+  await knex.raw(`alter table conversations_messages add constraint test_no_assigned check (not (type = 'system' and body->>'event' = 'assigned')) not valid`);
+  let dropped = false;
+  const drop = async () => {
+    if (!dropped) await knex.raw('alter table conversations_messages drop constraint test_no_assigned');
+    dropped = true;
+  };
+  t.teardown(drop);
+  const agent = await w.agent('fail', { status: 'busy' });
+  const s = await newSession('fail', 'Fay');
+  t.equal(s.state, 'queued');
+  const idle = await w.req('PUT', '/api/conversations/agent/me', agent.token, { status: 'idle' });
+  t.equal(idle.status, 200, 'the agent is available although routing failed');
+  t.equal(idle.json.status, 'idle');
+  const other = await w.visitor('fail', 'Gus');
+  const started = await w.req('POST', '/api/conversations/visitor/sessions', other.token, { name: 'Gus' });
+  t.equal(started.status, 200, 'a new session starts although routing failed');
+  t.equal(started.json.session.state, 'queued');
+  t.equal((await session(agent.token, s.id)).state, 'queued', 'nothing was half assigned');
+  t.equal((await state(agent.token)).activeCount, 0);
+
+  await drop();
+  await w.req('PUT', '/api/conversations/agent/me', agent.token, { status: 'busy' });
+  await w.req('PUT', '/api/conversations/agent/me', agent.token, { status: 'idle' });
+  t.equal((await session(agent.token, s.id)).agent?.id, agent.id, 'the next routing event assigns the waiting sessions');
+  t.equal((await session(agent.token, started.json.session.id)).agent?.id, agent.id);
+});
+
 t.test('skill groups route to their own agents; the default group to everyone while it has none', async (t) => {
   const tenant = await w.app.tenant('groups');
   const general = await w.agent('groups');

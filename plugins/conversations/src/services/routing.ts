@@ -44,7 +44,9 @@ export class Router {
     return record;
   }
 
-  private readonly drains = new CoalescedRounds((tenantId) => this.pass(tenantId));
+  // A failed pass is logged, not thrown: the caller's own change (a new session, an agent coming
+  // free) is committed by then, and one pass serves several callers. The next routing event drains again.
+  private readonly drains = new CoalescedRounds((tenantId) => this.pass(tenantId).catch((err) => this.d.log.error({ err, tenantId }, 'routing failed')));
 
   /** Assigns every queued session that has an idle agent with room; done once a pass that began after the call is. */
   drain(tenantId: string): Promise<void> {
@@ -85,11 +87,6 @@ export class Router {
       queued.forEach((s, i) => this.d.notifier.queuePosition(s, i + 1));
     }
     this.d.notifier.queueChanged(tenantId, await queuedCount(this.d.knex, tenantId));
-  }
-
-  /** Drains in the background; routing problems are logged, never thrown at the caller. */
-  kick(tenantId: string): void {
-    this.drain(tenantId).catch((err) => this.d.log.error({ err, tenantId }, 'routing failed'));
   }
 }
 
