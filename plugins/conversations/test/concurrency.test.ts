@@ -1,19 +1,21 @@
 import t from 'tap';
 import pino from 'pino';
-import { buildApp } from '../../../core/app.ts';
+import { buildApp, type ParleyApp } from '../../../core/app.ts';
 import { createTestApp } from '../../../test/helpers/app.ts';
 import { dbKind } from '../../../test/helpers/database.ts';
+
+/** A request that must succeed; its JSON answer. */
+async function req(app: Pick<ParleyApp, 'http'>, method: string, url: string, token?: string, body?: unknown) {
+  const res = await app.http.inject({ method: method as 'GET', url, headers: token ? { authorization: `Bearer ${token}` } : {}, ...(body ? { payload: body as object } : {}) });
+  if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.body}`);
+  return res.json();
+}
 
 // Two Parley nodes on one database, both draining the same queue at once.
 t.test('two nodes routing the same queue never assign a session twice or exceed capacity', async (t) => {
   const one = await createTestApp(t);
   const two = await buildApp({ config: one.kernel.config, db: { ...one.db, close: async () => undefined }, logger: pino({ level: 'silent' }) });
   t.teardown(() => two.close());
-  const req = async (app: typeof two, method: string, url: string, token?: string, body?: unknown) => {
-    const res = await app.http.inject({ method: method as 'GET', url, headers: token ? { authorization: `Bearer ${token}` } : {}, ...(body ? { payload: body as object } : {}) });
-    if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.body}`);
-    return res.json();
-  };
 
   await one.tenant('race');
   const agents = [];
@@ -48,20 +50,15 @@ t.test('routing waits for a session or an agent that something else holds', { sk
   const app = await createTestApp(t);
   await app.tenant('held');
   const knex = app.db.knex;
-  const ok = async (method: string, url: string, token?: string, body?: unknown) => {
-    const res = await app.request({ method, url, token, body });
-    if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.body}`);
-    return res.json();
-  };
   const visitorStarts = async (name: string) => {
-    const v = await ok('POST', '/api/visitor/session', undefined, { tenant: 'held', name });
-    return () => ok('POST', '/api/conversations/visitor/sessions', v.token, { name });
+    const v = await req(app, 'POST', '/api/visitor/session', undefined, { tenant: 'held', name });
+    return () => req(app, 'POST', '/api/conversations/visitor/sessions', v.token, { name });
   };
   const stateOf = async (id: string) => (await knex('conversations_sessions').where({ id }).first('state', 'agent_id'));
   const agent = await app.member('held', 'agent');
 
   await t.test('the agent row is held while a session arrives', async (t) => {
-    await ok('PUT', '/api/conversations/agent/me', agent.token, { status: 'idle' });
+    await req(app, 'PUT', '/api/conversations/agent/me', agent.token, { status: 'idle' });
     const start = await visitorStarts('A');
     const holder = await knex.transaction();
     await holder('conversations_agents').where({ member_id: agent.id }).forUpdate();
@@ -74,12 +71,12 @@ t.test('routing waits for a session or an agent that something else holds', { sk
   });
 
   await t.test('the session row is held while an agent becomes free', async (t) => {
-    await ok('PUT', '/api/conversations/agent/me', agent.token, { status: 'busy' });
+    await req(app, 'PUT', '/api/conversations/agent/me', agent.token, { status: 'busy' });
     const { session } = await (await visitorStarts('B'))();
     t.equal(session.state, 'queued');
     const holder = await knex.transaction();
     await holder('conversations_sessions').where({ id: session.id }).forUpdate();
-    const idle = ok('PUT', '/api/conversations/agent/me', agent.token, { status: 'idle' });
+    const idle = req(app, 'PUT', '/api/conversations/agent/me', agent.token, { status: 'idle' });
     await new Promise((r) => setTimeout(r, 300));
     await holder.commit();
     await idle;
@@ -91,15 +88,10 @@ t.test('routing waits for a session or an agent that something else holds', { sk
 t.test('sessions arriving together on one node all get routed', async (t) => {
   const app = await createTestApp(t);
   await app.tenant('burst');
-  const req = async (method: string, url: string, token?: string, body?: unknown) => {
-    const res = await app.request({ method, url, token, body });
-    if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.body}`);
-    return res.json();
-  };
   const agentIds: string[] = [];
   for (let i = 0; i < 4; i++) {
     const m = await app.member('burst', 'agent');
-    await req('PUT', '/api/conversations/agent/me', m.token, { status: 'idle', capacity: 10 });
+    await req(app, 'PUT', '/api/conversations/agent/me', m.token, { status: 'idle', capacity: 10 });
     agentIds.push(m.id);
   }
   const knex = app.db.knex;
@@ -109,8 +101,8 @@ t.test('sessions arriving together on one node all get routed', async (t) => {
   };
   // Two waves: the first fills all but two seats, the second arrives while seats are few.
   for (const [wave, size, active] of [[1, 38, 38], [2, 12, 40]] as const) {
-    const visitors = await Promise.all(Array.from({ length: size }, (_, i) => req('POST', '/api/visitor/session', undefined, { tenant: 'burst', name: `W${wave}-${i}` })));
-    const started = await Promise.all(visitors.map((v, i) => req('POST', '/api/conversations/visitor/sessions', v.token, { name: `W${wave}-${i}` })));
+    const visitors = await Promise.all(Array.from({ length: size }, (_, i) => req(app, 'POST', '/api/visitor/session', undefined, { tenant: 'burst', name: `W${wave}-${i}` })));
+    const started = await Promise.all(visitors.map((v, i) => req(app, 'POST', '/api/conversations/visitor/sessions', v.token, { name: `W${wave}-${i}` })));
     if (wave === 1) t.ok(started.every((s) => s.session.state === 'active'), 'with seats free, every answer says the session is taken');
     t.same(await counts(), wave === 1 ? { active } : { active, queued: 10 }, `wave ${wave}: every free seat filled`);
   }
